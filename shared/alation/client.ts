@@ -1,0 +1,199 @@
+import { AlationError, AlationErrorClass } from '../errors';
+import type { JobIdentifier } from './job-identifier';
+import type { AlationJobStatus } from './job-status';
+
+/** Alation's job status path (reference page "Job Status"). */
+export const JOB_STATUS_PATH = '/api/v1/bulk_metadata/job/';
+/** Mints an API access token from a refresh token. */
+export const CREATE_ACCESS_TOKEN_PATH = '/integration/v1/createAPIAccessToken/';
+
+/** A body larger than this is not a job status; reading stops there. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const USER_AGENT = 'alation-job-watch/1';
+
+export interface AlationClientOptions {
+  /** Already validated by `parseAlationBaseUrl`. */
+  readonly baseUrl: string;
+  /** Per request, covering connect, headers and body. */
+  readonly timeoutMs: number;
+  /**
+   * Node's `fetch` keeps connections alive and reuses them across calls (and across warm
+   * Lambda invocations), so no agent needs configuring. Injected in tests.
+   * @default globalThis.fetch
+   */
+  readonly fetch?: typeof fetch;
+  /** @default performance.now */
+  readonly clock?: () => number;
+}
+
+/** A successful status check and how long Alation took to answer. */
+export interface JobStatusCheck {
+  readonly status: AlationJobStatus;
+  readonly latencyMs: number;
+}
+
+export interface AlationClient {
+  /** One status check. Throws {@link AlationError} with a class and retryability. */
+  getJobStatus(job: JobIdentifier, token: string): Promise<JobStatusCheck>;
+  /** Mints an API access token (`createAPIAccessToken`). Throws {@link AlationError}. */
+  createAccessToken(refreshToken: string, userId: number): Promise<string>;
+}
+
+/** Builds the URL of one status check; the name is percent-encoded exactly once (`#` → `%23`). */
+export function jobStatusUrl(baseUrl: string, job: JobIdentifier): string {
+  const query = 'id' in job ? `id=${job.id}` : `name=${encodeURIComponent(job.name)}`;
+  return `${baseUrl}${JOB_STATUS_PATH}?${query}`;
+}
+
+/**
+ * The Alation HTTP adapter. It turns every way a call can go wrong into one
+ * {@link AlationError} class; it never puts the token into an error message.
+ */
+export function createAlationClient(options: AlationClientOptions): AlationClient {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const clock = options.clock ?? (() => performance.now());
+
+  async function call(url: string, init: RequestInit, secret: string, what: string): Promise<{ response: Response; text: string }> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
+      text = await readText(response);
+    } catch (error) {
+      throw transportError(error, what, options.timeoutMs, secret);
+    }
+    return { response, text };
+  }
+
+  return {
+    async getJobStatus(job, token) {
+      const what = `job status ${'id' in job ? `id ${job.id}` : `name ${JSON.stringify(job.name)}`}`;
+      const started = clock();
+      const { response, text } = await call(
+        jobStatusUrl(options.baseUrl, job),
+        { method: 'GET', headers: { TOKEN: token, Accept: 'application/json', 'User-Agent': USER_AGENT } },
+        token,
+        what,
+      );
+      const latencyMs = clock() - started;
+      if (!response.ok) throw httpError(response, text, what, token);
+      return { status: toJobStatus(response, text, what, token), latencyMs };
+    },
+
+    async createAccessToken(refreshToken, userId) {
+      const what = 'createAPIAccessToken';
+      const { response, text } = await call(
+        `${options.baseUrl}${CREATE_ACCESS_TOKEN_PATH}`,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'User-Agent': USER_AGENT },
+          body: JSON.stringify({ refresh_token: refreshToken, user_id: userId }),
+        },
+        refreshToken,
+        what,
+      );
+      if (!response.ok) throw httpError(response, text, what, refreshToken);
+      const body = parseJson(text);
+      const token = isRecord(body) ? body.api_access_token : undefined;
+      if (typeof token !== 'string' || token === '') {
+        throw new AlationError(AlationErrorClass.badResponse, `${what}: the answer has no api_access_token`, {
+          httpStatus: response.status,
+        });
+      }
+      return token;
+    },
+  };
+}
+
+async function readText(response: Response): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    await response.body?.cancel();
+    return '';
+  }
+  return response.text();
+}
+
+function transportError(error: unknown, what: string, timeoutMs: number, secret: string): AlationError {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new AlationError(AlationErrorClass.timeout, `${what}: no answer from Alation within ${timeoutMs} ms`);
+  }
+  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
+  const reason = cause?.code ?? cause?.message ?? (error as Error | null)?.message ?? String(error);
+  // The error object stays out of `cause`: undici's errors can carry the request, headers and all.
+  return new AlationError(AlationErrorClass.network, `${what}: could not reach Alation (${redact(reason, secret)})`);
+}
+
+function httpError(response: Response, text: string, what: string, secret: string): AlationError {
+  const status = response.status;
+  const detail = redact(describeBody(response, text), secret);
+  const base = `${what}: Alation answered HTTP ${status}${detail ? ` (${detail})` : ''}`;
+  if (status === 401 || status === 403) return new AlationError(AlationErrorClass.auth, base, { httpStatus: status });
+  if (status === 404 || status === 400) {
+    return new AlationError(AlationErrorClass.notFound, `${base}: no such job`, { httpStatus: status });
+  }
+  const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+  if (status === 429) {
+    return new AlationError(AlationErrorClass.rateLimited, base, { httpStatus: status, retryAfterSeconds });
+  }
+  if (status >= 500) {
+    return new AlationError(AlationErrorClass.serverError, base, { httpStatus: status, retryAfterSeconds });
+  }
+  return new AlationError(AlationErrorClass.badResponse, base, { httpStatus: status });
+}
+
+function toJobStatus(response: Response, text: string, what: string, secret: string): AlationJobStatus {
+  const bad = (problem: string): AlationError =>
+    new AlationError(AlationErrorClass.badResponse, `${what}: ${problem}`, { httpStatus: response.status });
+  if (looksLikeHtml(response, text)) throw bad(`Alation answered HTTP ${response.status} with an HTML page, not JSON`);
+  const body = parseJson(text);
+  if (body === undefined) throw bad(`the answer is not JSON (${redact(excerpt(text), secret) || 'empty body'})`);
+  if (!isRecord(body)) throw bad('the answer is not a JSON object');
+  if (typeof body.status !== 'string' || body.status === '') throw bad('the answer has no "status"');
+  return { status: body.status, msg: body.msg ?? null, result: body.result ?? null };
+}
+
+/**
+ * `Retry-After` is either seconds or an HTTP date (RFC 9110 §10.2.3).
+ * @returns whole seconds to wait, or undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+function describeBody(response: Response, text: string): string {
+  if (looksLikeHtml(response, text)) return 'HTML page';
+  const body = parseJson(text);
+  if (isRecord(body) && typeof body.detail === 'string') return excerpt(body.detail);
+  return excerpt(text);
+}
+
+function looksLikeHtml(response: Response, text: string): boolean {
+  return (response.headers.get('content-type') ?? '').includes('html') || /^\s*</.test(text);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/** Belt and braces: should Alation ever echo a credential back, it is cut out of our messages. */
+function redact(text: string, secret: string): string {
+  return secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

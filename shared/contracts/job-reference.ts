@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { InvalidJobReferenceError, type FieldIssue } from '../errors';
+import { MAX_JOB_NAME_LENGTH, normaliseJobName, type JobIdentifier } from '../alation/job-identifier';
+import { JobReferenceLimits } from './limits';
+import { WatchStateSchema, type WatchState } from './watch-state';
+
+/** The version written into every body the project sends. */
+export const JOB_REFERENCE_VERSION = 1;
+
+const DIGITS = /^[1-9][0-9]*$/;
+// C0/C1 control characters: never part of a real job name, often a sign of a broken producer.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+const JOB_ID_PROBLEM = 'must be a positive integer (a number, or a string of digits)';
+const jobIdField = z.union(
+  [
+    z.number().int({ error: JOB_ID_PROBLEM }).positive({ error: JOB_ID_PROBLEM }).max(Number.MAX_SAFE_INTEGER, { error: JOB_ID_PROBLEM }),
+    z.string().regex(DIGITS, { error: JOB_ID_PROBLEM }).max(16, { error: JOB_ID_PROBLEM }),
+  ],
+  { error: JOB_ID_PROBLEM },
+);
+
+const jobNameField = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .max(MAX_JOB_NAME_LENGTH, { error: `must be at most ${MAX_JOB_NAME_LENGTH} characters` })
+  .refine((name) => name.trim().length > 0, { error: 'must not be blank' })
+  .refine((name) => !CONTROL_CHARACTERS.test(name), { error: 'must not contain control characters' });
+
+/**
+ * The SQS message body a producer sends, version 1 (the public input contract).
+ * Exactly one of `jobId`, `job_id`, `jobName`, `job_name`; the snake_case names are
+ * Alation's own, so a producer can forward Alation's response as it is.
+ */
+export const JobReferenceBodySchema = z
+  .strictObject({
+    version: z.literal(JOB_REFERENCE_VERSION, { error: `must be ${JOB_REFERENCE_VERSION}` }).optional(),
+    jobId: jobIdField.optional(),
+    job_id: jobIdField.optional(),
+    jobName: jobNameField.optional(),
+    job_name: jobNameField.optional(),
+    kind: z
+      .string({ error: 'must be a string' })
+      .max(JobReferenceLimits.maxKindLength, { error: `must be at most ${JobReferenceLimits.maxKindLength} characters` })
+      .optional(),
+    context: z
+      .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
+      .refine((context) => jsonBytes(context) <= JobReferenceLimits.maxContextBytes, {
+        error: `must serialize to at most ${JobReferenceLimits.maxContextBytes} bytes`,
+      })
+      .optional(),
+    watch: WatchStateSchema.optional(),
+  })
+  .superRefine((body, ctx) => {
+    const given = (['jobId', 'job_id', 'jobName', 'job_name'] as const).filter((k) => body[k] !== undefined);
+    if (given.length === 0) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'one of jobId, jobName (or job_id, job_name) is required' });
+    } else if (given.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [], message: `exactly one job identifier is allowed, got ${given.join(' and ')}` });
+    }
+  });
+
+/** The body as a producer writes it (before validation). */
+export type JobReferenceBody = z.input<typeof JobReferenceBodySchema>;
+
+/** A validated job reference, normalised: one identifier, decoded name, nulls for absent fields. */
+export interface JobReference {
+  readonly job: JobIdentifier;
+  readonly kind: string | null;
+  readonly context: Readonly<Record<string, unknown>> | null;
+  /** Null on the first check; set by the watcher when it re-sends the job. */
+  readonly watch: WatchState | null;
+}
+
+/**
+ * Validates an SQS message body. Never throws anything but {@link InvalidJobReferenceError},
+ * whose message names each bad field and why.
+ */
+export function parseJobReferenceBody(body: unknown): JobReference {
+  if (typeof body !== 'string' || body.trim() === '') {
+    throw new InvalidJobReferenceError([{ field: '(body)', problem: 'is empty' }]);
+  }
+  const bytes = utf8Bytes(body);
+  if (bytes > JobReferenceLimits.maxBodyBytes) {
+    throw new InvalidJobReferenceError([
+      { field: '(body)', problem: `is ${bytes} bytes; the limit is ${JobReferenceLimits.maxBodyBytes}` },
+    ]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidJobReferenceError([{ field: '(body)', problem: `is not JSON (${(error as Error).message})` }]);
+  }
+  return validateJobReference(json);
+}
+
+/** Validates an already-decoded job reference (what a producer passes to `enqueueJob`). */
+export function validateJobReference(input: unknown): JobReference {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidJobReferenceError([
+      { field: '(body)', problem: `must be a JSON object, got ${describeType(input)}` },
+    ]);
+  }
+  const parsed = JobReferenceBodySchema.safeParse(input);
+  if (!parsed.success) throw new InvalidJobReferenceError(parsed.error.issues.map(toFieldIssue));
+  const body = parsed.data;
+  const id = body.jobId ?? body.job_id;
+  const name = body.jobName ?? body.job_name;
+  return {
+    job: id !== undefined ? { id: Number(id) } : { name: normaliseJobName(name as string) },
+    kind: body.kind ?? null,
+    context: body.context ?? null,
+    watch: body.watch ?? null,
+  };
+}
+
+/** The body the project sends for a reference: canonical field names, version 1. */
+export function serializeJobReference(reference: JobReference): string {
+  const body: JobReferenceBody = {
+    version: JOB_REFERENCE_VERSION,
+    ...('id' in reference.job ? { jobId: reference.job.id } : { jobName: reference.job.name }),
+    ...(reference.kind !== null && { kind: reference.kind }),
+    ...(reference.context !== null && { context: reference.context as Record<string, unknown> }),
+    ...(reference.watch !== null && { watch: reference.watch }),
+  };
+  return JSON.stringify(body);
+}
+
+function toFieldIssue(issue: z.core.$ZodIssue): FieldIssue {
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(body)';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => JSON.stringify(k)).join(', ');
+    return { field, problem: `unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}` };
+  }
+  return { field, problem: issue.message };
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/** Serialized size; a value JSON cannot hold (a cycle, a BigInt) counts as too large. */
+function jsonBytes(value: unknown): number {
+  try {
+    return utf8Bytes(JSON.stringify(value));
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { JobReferenceLimits } from './limits';
+
+/**
+ * What the watcher remembers between two checks of one job. Re-sending a running job as
+ * a new SQS message resets the receive count and the message id (see ARCHITECTURE.md), so
+ * this state travels in the message body. Producers leave it out.
+ */
+export const WatchStateSchema = z.strictObject({
+  /** Status checks made so far. */
+  polls: z.number().int().min(0).max(1_000_000),
+  /** When the watcher first picked the job up (ISO-8601); the deadline counts from here. */
+  firstSeenAt: z.iso.datetime({ offset: true }),
+  /** The status Alation reported last, or null before the first answer. */
+  lastStatus: z.string().max(64).nullable(),
+  /** The last failed check, kept so a `timed_out` outcome can say what went wrong. */
+  lastError: z
+    .strictObject({
+      errorClass: z.string().max(32),
+      message: z.string().max(JobReferenceLimits.maxErrorMessageLength),
+    })
+    .nullable(),
+  /** Consecutive answers "no such job"; bounded so an unknown job ends as `not_found`. */
+  notFoundChecks: z.number().int().min(0).max(1_000_000),
+});
+
+export type WatchState = z.infer<typeof WatchStateSchema>;
