@@ -1,0 +1,35 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { InvalidJobReferenceError } from '../errors';
+import { serializeJobReference, validateJobReference, type JobReference, type JobReferenceBody } from './job-reference';
+
+/** What an upstream Lambda passes: a job reference without the watcher's own state. */
+export type EnqueueJobInput = Omit<JobReferenceBody, 'watch' | 'version'>;
+
+export interface EnqueuedJob {
+  readonly messageId: string;
+  /** The reference as it was sent (name decoded, canonical field names). */
+  readonly reference: JobReference;
+}
+
+/**
+ * Validates a job reference and sends it to the job queue: the producer side of the
+ * contract, for upstream Lambdas that just called an Alation bulk API.
+ *
+ * @example
+ * const { job_name } = await lineageApiResponse.json();
+ * await enqueueJob(sqs, process.env.JOB_QUEUE_URL!, { jobName: job_name, kind: 'lineage', context: { uploadId } });
+ *
+ * @throws InvalidJobReferenceError before anything is sent, naming each bad field.
+ */
+export async function enqueueJob(
+  sqs: Pick<SQSClient, 'send'>,
+  queueUrl: string,
+  input: EnqueueJobInput,
+): Promise<EnqueuedJob> {
+  if (input !== null && typeof input === 'object' && 'watch' in input) {
+    throw new InvalidJobReferenceError([{ field: 'watch', problem: 'is written by the watcher; producers leave it out' }]);
+  }
+  const reference = validateJobReference(input);
+  const sent = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: serializeJobReference(reference) }));
+  return { messageId: sent.MessageId ?? '', reference };
+}

@@ -1,0 +1,46 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { enqueueJob } from '../../shared/contracts/enqueue-job';
+import { InvalidJobReferenceError } from '../../shared/errors';
+
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs';
+
+function recordingSqs() {
+  const sent: SendMessageCommand[] = [];
+  return {
+    sent,
+    send: async (command: SendMessageCommand) => {
+      sent.push(command);
+      return { MessageId: `m-${sent.length}` };
+    },
+  };
+}
+
+describe('enqueueJob', () => {
+  it('sends the canonical body to the queue it is given', async () => {
+    const sqs = recordingSqs();
+    const enqueued = await enqueueJob(sqs as never, QUEUE_URL, { job_name: 'Lineage%231_x', kind: 'lineage', context: { u: 1 } });
+
+    expect(enqueued.messageId).toBe('m-1');
+    expect(sqs.sent[0]).toBeInstanceOf(SendMessageCommand);
+    expect(sqs.sent[0]?.input).toEqual({
+      QueueUrl: QUEUE_URL,
+      MessageBody: JSON.stringify({ version: 1, jobName: 'Lineage#1_x', kind: 'lineage', context: { u: 1 } }),
+    });
+  });
+
+  it('sends nothing when the reference is invalid', async () => {
+    const sqs = recordingSqs();
+    await expect(enqueueJob(sqs as never, QUEUE_URL, { jobId: -3 })).rejects.toThrow(
+      'invalid job reference: jobId: must be a positive integer',
+    );
+    expect(sqs.sent).toHaveLength(0);
+  });
+
+  it("refuses a producer's attempt to set the watcher's state", async () => {
+    const sqs = recordingSqs();
+    const input = { jobId: 1, watch: { polls: 0 } } as never;
+    await expect(enqueueJob(sqs as never, QUEUE_URL, input)).rejects.toBeInstanceOf(InvalidJobReferenceError);
+    expect(sqs.sent).toHaveLength(0);
+  });
+});
