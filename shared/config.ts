@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { parseAlationBaseUrl } from './alation/base-url';
+import { ConfigError, JobWatchError } from './errors';
+
+/** Most SQS can delay a message (`DelaySeconds`). */
+export const MAX_SQS_DELAY_SECONDS = 900;
+
+// An empty variable means "not set": CloudFormation and shells both produce them.
+const seconds = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback),
+  );
+
+const required = z.string({ error: 'is required' }).trim().min(1, { error: 'is required' });
+
+/**
+ * The job-status function's environment: the public contract with the CDK stack.
+ * Defaults are documented in README.
+ */
+const EnvironmentSchema = z.object({
+  ALATION_BASE_URL: required,
+  ALATION_TOKEN_SECRET_ID: required,
+  JOB_QUEUE_URL: required,
+  DEAD_LETTER_QUEUE_URL: required,
+  OUTCOME_TOPIC_ARN: required,
+  IDEMPOTENCY_TABLE_NAME: required,
+  /** First wait after a check that finds the job still running (at least 1 s: no hot loop). */
+  POLL_INITIAL_DELAY_SECONDS: seconds(1, MAX_SQS_DELAY_SECONDS, 1),
+  /** Longest wait between two checks; SQS allows at most 900 s. */
+  POLL_MAX_DELAY_SECONDS: seconds(1, MAX_SQS_DELAY_SECONDS, 300),
+  /** The watch deadline: a job still running after this is reported `timed_out`. */
+  MAX_WATCH_SECONDS: seconds(1, 14 * 24 * 3600, 24 * 3600),
+  /** Per Alation request. Keep well under the function timeout. */
+  ALATION_TIMEOUT_MS: seconds(100, 60_000, 10_000),
+  /** Records of one batch checked at once: a bound on the load put on Alation. */
+  RECORD_CONCURRENCY: seconds(1, 100, 5),
+});
+
+/** The validated configuration of the job-status function. */
+export interface JobWatchConfig {
+  readonly alationBaseUrl: string;
+  readonly tokenSecretId: string;
+  readonly jobQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly outcomeTopicArn: string;
+  readonly idempotencyTableName: string;
+  readonly poll: { readonly initialDelaySeconds: number; readonly maxDelaySeconds: number; readonly maxWatchSeconds: number };
+  readonly alationTimeoutMs: number;
+  readonly recordConcurrency: number;
+}
+
+/**
+ * Reads and validates the environment once, at cold start.
+ * @throws ConfigError naming every missing or malformed variable at once.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): JobWatchConfig {
+  const parsed = EnvironmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ field: i.path.join('.'), problem: i.message })));
+  }
+  const e = parsed.data;
+  const issues: { field: string; problem: string }[] = [];
+  let alationBaseUrl = '';
+  try {
+    alationBaseUrl = parseAlationBaseUrl(e.ALATION_BASE_URL);
+  } catch (error) {
+    if (!(error instanceof JobWatchError)) throw error;
+    issues.push(...(error as ConfigError).issues);
+  }
+  if (e.POLL_INITIAL_DELAY_SECONDS > e.POLL_MAX_DELAY_SECONDS) {
+    issues.push({ field: 'POLL_INITIAL_DELAY_SECONDS', problem: `must not exceed POLL_MAX_DELAY_SECONDS (${e.POLL_MAX_DELAY_SECONDS})` });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    alationBaseUrl,
+    tokenSecretId: e.ALATION_TOKEN_SECRET_ID,
+    jobQueueUrl: e.JOB_QUEUE_URL,
+    deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
+    outcomeTopicArn: e.OUTCOME_TOPIC_ARN,
+    idempotencyTableName: e.IDEMPOTENCY_TABLE_NAME,
+    poll: {
+      initialDelaySeconds: e.POLL_INITIAL_DELAY_SECONDS,
+      maxDelaySeconds: e.POLL_MAX_DELAY_SECONDS,
+      maxWatchSeconds: e.MAX_WATCH_SECONDS,
+    },
+    alationTimeoutMs: e.ALATION_TIMEOUT_MS,
+    recordConcurrency: e.RECORD_CONCURRENCY,
+  };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../shared/config';
+import { ConfigError } from '../shared/errors';
+
+const env = (overrides: Record<string, string | undefined> = {}) => ({
+  ALATION_BASE_URL: 'https://alation.example.com',
+  ALATION_TOKEN_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alation-token',
+  JOB_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
+  DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq',
+  OUTCOME_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:outcomes',
+  IDEMPOTENCY_TABLE_NAME: 'idempotency',
+  ...overrides,
+});
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig(env())).toEqual({
+      alationBaseUrl: 'https://alation.example.com',
+      tokenSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alation-token',
+      jobQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
+      deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq',
+      outcomeTopicArn: 'arn:aws:sns:us-east-1:123456789012:outcomes',
+      idempotencyTableName: 'idempotency',
+      poll: { initialDelaySeconds: 1, maxDelaySeconds: 300, maxWatchSeconds: 86_400 },
+      alationTimeoutMs: 10_000,
+      recordConcurrency: 5,
+    });
+  });
+
+  it('reads the tunables', () => {
+    const config = loadConfig(
+      env({ POLL_INITIAL_DELAY_SECONDS: '5', POLL_MAX_DELAY_SECONDS: '900', MAX_WATCH_SECONDS: '600', ALATION_TIMEOUT_MS: '2500', RECORD_CONCURRENCY: '' }),
+    );
+    expect(config.poll).toEqual({ initialDelaySeconds: 5, maxDelaySeconds: 900, maxWatchSeconds: 600 });
+    expect(config.alationTimeoutMs).toBe(2500);
+    expect(config.recordConcurrency).toBe(5);
+  });
+
+  it('names every missing variable at once', () => {
+    expect(() => loadConfig({})).toThrow(ConfigError);
+    try {
+      loadConfig({ ALATION_BASE_URL: 'https://a.example' });
+    } catch (error) {
+      expect((error as ConfigError).issues.map((i) => i.field)).toEqual([
+        'ALATION_TOKEN_SECRET_ID',
+        'JOB_QUEUE_URL',
+        'DEAD_LETTER_QUEUE_URL',
+        'OUTCOME_TOPIC_ARN',
+        'IDEMPOTENCY_TABLE_NAME',
+      ]);
+    }
+  });
+
+  it.each([
+    [{ POLL_MAX_DELAY_SECONDS: '901' }, 'POLL_MAX_DELAY_SECONDS: must be at most 900'],
+    [{ POLL_MAX_DELAY_SECONDS: 'soon' }, 'POLL_MAX_DELAY_SECONDS: must be a number'],
+    [{ MAX_WATCH_SECONDS: '1.5' }, 'MAX_WATCH_SECONDS: must be a whole number'],
+    [{ POLL_INITIAL_DELAY_SECONDS: '0' }, 'POLL_INITIAL_DELAY_SECONDS: must be at least 1'],
+    [{ POLL_INITIAL_DELAY_SECONDS: '60', POLL_MAX_DELAY_SECONDS: '30' }, 'POLL_INITIAL_DELAY_SECONDS: must not exceed POLL_MAX_DELAY_SECONDS (30)'],
+    [{ ALATION_BASE_URL: 'http://alation.example.com' }, 'ALATION_BASE_URL: must use https://'],
+    [{ JOB_QUEUE_URL: '  ' }, 'JOB_QUEUE_URL: is required'],
+  ])('rejects %j with the variable named', (overrides, message) => {
+    expect(() => loadConfig(env(overrides))).toThrow(message);
+  });
+});
