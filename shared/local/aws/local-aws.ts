@@ -1,0 +1,157 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startDynaliteServer } from './dynalite-server';
+import { LocalEndpointError } from './errors';
+import { startFauxqsServer } from './fauxqs-server';
+import { startSecretsManagerServer, type SecretsManagerServer } from './secrets-manager-server';
+
+/** Credentials the stand-ins accept (none of them checks signatures). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
+/** Region the stand-ins and the clients use unless told otherwise. */
+export const LOCAL_REGION = 'us-east-1';
+
+/** Where each local service listens. SQS and SNS share fauxqs's endpoint. */
+export interface LocalAwsEndpoints {
+  readonly sqs: string;
+  readonly sns: string;
+  readonly dynamodb: string;
+  readonly secretsManager: string;
+}
+
+/** Real SDK v3 clients pointed at the local endpoints. */
+export interface LocalAwsClients {
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly secretsManager: SecretsManagerClient;
+}
+
+/** Options of {@link startLocalAws}. */
+export interface StartLocalAwsOptions {
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** Fixed ports, e.g. for `npm start`. @default 0 for each (ephemeral) */
+  readonly ports?: { readonly sqsSns?: number; readonly dynamodb?: number; readonly secretsManager?: number };
+  /** fauxqs's request log. @default false */
+  readonly logger?: boolean;
+}
+
+/** The local AWS: fauxqs (SQS + SNS), dynalite (DynamoDB) and the Secrets Manager server. */
+export interface LocalAws {
+  readonly region: string;
+  readonly endpoints: LocalAwsEndpoints;
+  /** The Secrets Manager stand-in, for its access log. */
+  readonly secretsManager: SecretsManagerServer;
+  /**
+   * The environment under which SDK v3 clients built with no `endpoint` reach the local
+   * services: `AWS_ENDPOINT_URL_<SERVICE>`, region and fake credentials. This is how the Lambda
+   * handler, which builds its clients from the environment, is pointed here.
+   */
+  env(): Record<string, string>;
+  /**
+   * Sets {@link LocalAws.env} on `target` and returns a function restoring the previous values.
+   * @default target process.env
+   */
+  applyEnv(target?: NodeJS.ProcessEnv): () => void;
+  /** Clients with explicit endpoints, built once and destroyed by {@link LocalAws.stop}. */
+  clients(): LocalAwsClients;
+  /** Destroys the clients and stops every server. */
+  stop(): Promise<void>;
+}
+
+type Stoppable = { stop(): Promise<void> };
+
+async function stopAll(servers: readonly Stoppable[]): Promise<void> {
+  const results = await Promise.allSettled(servers.map((server) => server.stop()));
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) {
+    throw new LocalEndpointError('local-aws', 'some endpoints did not stop', {
+      cause: new AggregateError(failures.map((f) => f.reason)),
+    });
+  }
+}
+
+/**
+ * Starts the local AWS stand-ins in this process, on 127.0.0.1, each on its own port.
+ * No Docker and no AWS account; everything is in memory and gone after {@link LocalAws.stop}.
+ *
+ * @example
+ * const aws = await startLocalAws();
+ * const { sqs } = aws.clients();
+ * // ... then, in afterAll:
+ * await aws.stop();
+ */
+export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise<LocalAws> {
+  const region = options.region ?? LOCAL_REGION;
+  const started: Stoppable[] = [];
+  let secretsManager: SecretsManagerServer;
+  let endpoints: LocalAwsEndpoints;
+  try {
+    const fauxqs = await startFauxqsServer({ port: options.ports?.sqsSns ?? 0, region, logger: options.logger ?? false });
+    started.push(fauxqs);
+    const dynamo = await startDynaliteServer({ port: options.ports?.dynamodb ?? 0 });
+    started.push(dynamo);
+    secretsManager = await startSecretsManagerServer({ port: options.ports?.secretsManager ?? 0, region });
+    started.push(secretsManager);
+    endpoints = {
+      sqs: fauxqs.endpoint,
+      sns: fauxqs.endpoint,
+      dynamodb: dynamo.endpoint,
+      secretsManager: secretsManager.endpoint,
+    };
+  } catch (error) {
+    // Do not leave half the stand-ins listening when one fails to start.
+    await stopAll(started).catch(() => undefined);
+    throw error instanceof LocalEndpointError ? error : new LocalEndpointError('local-aws', 'could not start', { cause: error });
+  }
+
+  let clients: LocalAwsClients | undefined;
+  const common = { region, credentials: LOCAL_CREDENTIALS };
+
+  const env = (): Record<string, string> => ({
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SNS: endpoints.sns,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  });
+
+  return {
+    region,
+    endpoints,
+    secretsManager,
+    env,
+    applyEnv(target = process.env) {
+      const values = env();
+      const previous = Object.fromEntries(Object.keys(values).map((key) => [key, target[key]]));
+      Object.assign(target, values);
+      return () => {
+        for (const [key, value] of Object.entries(previous)) {
+          if (value === undefined) delete target[key];
+          else target[key] = value;
+        }
+      };
+    },
+    clients() {
+      clients ??= {
+        sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
+        sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
+        dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
+        secretsManager: new SecretsManagerClient({ ...common, endpoint: endpoints.secretsManager }),
+      };
+      return clients;
+    },
+    async stop() {
+      if (clients) {
+        for (const client of Object.values(clients)) client.destroy();
+        clients = undefined;
+      }
+      await stopAll(started.splice(0));
+    },
+  };
+}
