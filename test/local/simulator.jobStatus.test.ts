@@ -30,7 +30,11 @@ async function start(options: SimulatorOptions = {}): Promise<AlationSimulator> 
 
 async function getStatus(sim: AlationSimulator, lookup: JobLookup, headers: Record<string, string> = { TOKEN }) {
   const response = await fetch(jobStatusUrl(sim.url, lookup), { headers });
-  return { status: response.status, contentType: response.headers.get('content-type'), body: await response.json() };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 describe('Alation simulator: job status', () => {
