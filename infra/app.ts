@@ -1,0 +1,17 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { stackPropsFromContext } from './context';
+import { AlationJobWatchStack } from './job-watch-stack';
+
+// Entry point of `npx cdk synth|deploy` (cdk.json). Configuration comes from
+// context only; see docs/deploy.md for the keys.
+const app = new App();
+const stackName: unknown = app.node.tryGetContext('stackName');
+
+new AlationJobWatchStack(app, typeof stackName === 'string' && stackName !== '' ? stackName : 'AlationJobWatch', {
+  ...stackPropsFromContext(app.node),
+  description: 'alation-job-watch: watches Alation bulk-API jobs and publishes their outcomes to SNS',
+});
+
+// Synthesis fails on any unacknowledged AwsSolutions finding.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
