@@ -2,11 +2,12 @@ import { DescribeTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../shared/local/aws/local-aws';
 import { provisionJobWatch, type JobWatchResources } from '../../shared/local/aws/provision';
+import { createLambdaContext } from '../../shared/local/esm-runner/lambda-context';
 
 let aws: LocalAws;
 let res: JobWatchResources;
@@ -133,8 +134,11 @@ describe('provisionJobWatch', () => {
       tableName: res.idempotencyTable.name,
       awsSdkV3Client: aws.clients().dynamodb,
     });
+    const config = new IdempotencyConfig({});
+    config.registerLambdaContext(createLambdaContext({ functionName: 'job-status', timeoutMs: 30_000, region: 'us-east-1' }));
     const publishOnce = makeIdempotent(async (job: { jobId: number }) => ({ published: job.jobId, call: ++calls }), {
       persistenceStore,
+      config,
     });
 
     const first = await publishOnce({ jobId: 7 });
