@@ -247,8 +247,21 @@ export class AlationJobWatch extends Construct {
 
   private grantFunction(): void {
     const fn = this.function;
-    // GetSecretValue (and DescribeSecret) on this secret only, plus kms:Decrypt when it has a customer key.
+    // GetSecretValue (and DescribeSecret) on this secret only.
     this.tokenSecret.grantRead(fn);
+    const secretKey = this.tokenSecret.encryptionKey;
+    if (secretKey) {
+      // grantRead adds kms:Decrypt only when it can tell that the key is in this
+      // account, which it cannot for an imported key in an environment-agnostic
+      // stack; state it explicitly, limited to use through Secrets Manager.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secretKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+        }),
+      );
+    }
     // Re-queue running jobs with DelaySeconds; send invalid messages straight to the DLQ.
     this.queue.grantSendMessages(fn);
     this.deadLetterQueue.grantSendMessages(fn);
