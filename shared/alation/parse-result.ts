@@ -47,6 +47,7 @@ export function parseResult(raw: unknown): ParsedResult {
       previouslyIngestedSkipped: firstCount(PREVIOUSLY_SKIPPED, joined),
       text,
       data,
+      truncated: false,
     },
     followUpJobIds: followUpJobIds(joined),
   };

@@ -40,6 +40,11 @@ export const OutcomeResultSchema = z.strictObject({
   text: z.string().nullable(),
   /** The result decoded from JSON (object, list, or scalar), or null. */
   data: z.unknown(),
+  /**
+   * True when parts of the result (`data`, `text`, `errorObjects`) were cut so the
+   * notification fits SNS's 256 KB limit; the counts are always complete.
+   */
+  truncated: z.boolean(),
 });
 export type OutcomeResult = z.infer<typeof OutcomeResultSchema>;
 

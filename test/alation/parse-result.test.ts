@@ -19,6 +19,7 @@ describe('parseResult', () => {
       previouslyIngestedSkipped: null,
       text: null,
       data: { updated_objects: 2, number_received: 2, error_objects: [], error: '' },
+      truncated: false,
     });
   });
 

@@ -47,6 +47,7 @@ describe('buildOutcome', () => {
           error_objects: ['Line 1. Key: schema_b. Datasource id in key does not match the id in the request'],
           error: '1 errors were ignored',
         },
+        truncated: false,
       },
       followUpJobIds: [],
       polls: 3,

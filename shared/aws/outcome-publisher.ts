@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { jobKey } from '../alation/job-identifier';
+import type { Outcome } from '../contracts/outcome';
+import { buildNotification } from '../notify/notification';
+
+/** Publishes final outcomes, at most once per job. */
+export interface OutcomePublisher {
+  /**
+   * Publishes unless this job's outcome was already published (by this poll chain or a
+   * duplicate one). Throws when the publish or the idempotency store fails: the record
+   * is then retried, and the idempotency record is released so the retry can publish.
+   */
+  publish(outcome: Outcome): Promise<{ readonly published: boolean; readonly messageId: string }>;
+  /** Lets an in-progress record expire with the invocation that wrote it, should it crash. */
+  registerLambdaContext(context: Context): void;
+}
+
+export interface SnsOutcomePublisherOptions {
+  readonly sns: Pick<SNSClient, 'send'>;
+  readonly topicArn: string;
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  /**
+   * How long a job's "published" record is kept. Longer than any watch (deadline plus the
+   * longest re-send delay), so a late duplicate chain still finds it.
+   * @default 7 days
+   */
+  readonly recordTtlSeconds?: number;
+}
+
+/** Keys do not depend on the function's name, so a renamed function still sees old records. */
+const KEY_PREFIX = 'alation-job-watch#outcome';
+
+/**
+ * SNS publisher behind Powertools idempotency (DynamoDB), keyed on the job alone:
+ * SQS delivers at least once, and a crash between a re-send and the delete of the original
+ * forks a second poll chain; whichever chain reaches the end first publishes, the other
+ * ends quietly. (SNS FIFO cannot deliver to email or HTTPS, so the duplicate check has to
+ * happen before the publish.)
+ */
+export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): OutcomePublisher {
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    expiresAfterSeconds: options.recordTtlSeconds ?? 7 * 24 * 3600,
+  });
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: options.tableName,
+    awsSdkV3Client: options.dynamodb,
+  });
+
+  const publishOnce = makeIdempotent(
+    async (payload: { key: string; attempt: string; outcome: Outcome }) => {
+      const notification = buildNotification(payload.outcome);
+      const sent = await options.sns.send(
+        new PublishCommand({
+          TopicArn: options.topicArn,
+          Subject: notification.Subject,
+          Message: notification.Message,
+          MessageStructure: notification.MessageStructure,
+          MessageAttributes: notification.MessageAttributes,
+        }),
+      );
+      return { attempt: payload.attempt, messageId: sent.MessageId ?? '' };
+    },
+    { persistenceStore, config, keyPrefix: KEY_PREFIX },
+  );
+
+  return {
+    async publish(outcome) {
+      const attempt = randomUUID();
+      const stored = await publishOnce({ key: jobKey('id' in outcome.job ? outcome.job : { name: outcome.job.name }), attempt, outcome });
+      return { published: stored.attempt === attempt, messageId: stored.messageId };
+    },
+    registerLambdaContext(context) {
+      config.registerLambdaContext(context);
+    },
+  };
+}

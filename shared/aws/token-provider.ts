@@ -1,0 +1,87 @@
+import { TokenSecretError, JobWatchError } from '../errors';
+import { parseTokenSecret } from './token-secret';
+
+/** Where the Alation token comes from. */
+export interface TokenProvider {
+  /** A token for the `TOKEN` header. Throws {@link TokenSecretError} or an Alation error (minting). */
+  getToken(): Promise<string>;
+  /** Alation refused `token`: the next {@link getToken} re-reads the secret (and mints anew). */
+  invalidate(token: string): void;
+}
+
+/** Reads a secret's current value; `forceFetch` skips any cache. Powertools' SecretsProvider fits. */
+export interface SecretSource {
+  get(secretId: string, options: { maxAge: number; forceFetch: boolean }): Promise<unknown>;
+}
+
+export interface SecretTokenProviderOptions {
+  readonly secretId: string;
+  readonly secrets: SecretSource;
+  /** Mints an access token from a refresh token (Alation's `createAPIAccessToken`). */
+  readonly mint: (refreshToken: string, userId: number) => Promise<string>;
+  /**
+   * How long a read secret is trusted before it is read again, so a rotated secret is
+   * picked up even before Alation refuses the old token.
+   * @default 300
+   */
+  readonly maxAgeSeconds?: number;
+}
+
+/**
+ * A token provider backed by Secrets Manager, cached across invocations. Concurrent callers
+ * share one read (and one mint), and many records refused with the same token cause one
+ * re-read, not one each.
+ */
+export function createSecretTokenProvider(options: SecretTokenProviderOptions): TokenProvider {
+  const maxAge = options.maxAgeSeconds ?? 300;
+  let current: Promise<string> | undefined;
+  let currentToken: string | undefined;
+  let forceFetch = false;
+
+  async function load(): Promise<string> {
+    let value: unknown;
+    try {
+      value = await options.secrets.get(options.secretId, { maxAge, forceFetch });
+    } catch (error) {
+      throw secretReadError(options.secretId, error);
+    }
+    forceFetch = false;
+    const secret = parseTokenSecret(value, options.secretId);
+    return secret.kind === 'access' ? secret.token : options.mint(secret.refreshToken, secret.userId);
+  }
+
+  return {
+    getToken() {
+      if (!current) {
+        const loading = load().then(
+          (token) => {
+            currentToken = token;
+            return token;
+          },
+          (error: unknown) => {
+            // A failed read is not cached: the next record tries again.
+            if (current === loading) current = undefined;
+            throw error;
+          },
+        );
+        current = loading;
+      }
+      return current;
+    },
+    invalidate(token) {
+      if (token !== currentToken) return; // already replaced after an earlier refusal
+      current = undefined;
+      currentToken = undefined;
+      forceFetch = true;
+    },
+  };
+}
+
+function secretReadError(secretId: string, error: unknown): JobWatchError {
+  if (error instanceof JobWatchError) return error;
+  const cause = (error as { cause?: { name?: string } } | null)?.cause;
+  const name = cause?.name ?? (error as Error | null)?.name ?? 'Error';
+  // Missing secret or no permission will not mend itself; throttling and network errors may.
+  const permanent = ['ResourceNotFoundException', 'ParameterNotFoundError', 'AccessDeniedException', 'DecryptionFailure', 'InvalidParameterException'].includes(name);
+  return new TokenSecretError(`could not read token secret ${secretId} (${name})`, { retryable: !permanent });
+}

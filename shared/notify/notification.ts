@@ -1,0 +1,82 @@
+import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import type { Outcome } from '../contracts/outcome';
+import { outcomeEmailText } from './email-text';
+import { outcomeSubject } from './subject';
+
+/**
+ * SNS refuses a publish over 256 KB (message, subject and attributes together); SNS did not
+ * get the 1 MB raise that SQS did. We stay a margin below it.
+ */
+export const MAX_NOTIFICATION_BYTES = 256 * 1024 - 6 * 1024;
+const MAX_TEXT_CHARS = 10_000;
+
+/** What an SNS `Publish` needs, before the topic ARN is added. */
+export interface Notification {
+  readonly Subject: string;
+  /** `{ default, email }`: JSON for every protocol but email, readable text for email. */
+  readonly Message: string;
+  readonly MessageStructure: 'json';
+  /** `status`, `kind` (when known) and `hasErrors` ("true"/"false"), for filter policies. */
+  readonly MessageAttributes: Record<string, MessageAttributeValue>;
+  /** The outcome as sent, after any trimming. */
+  readonly outcome: Outcome;
+}
+
+/**
+ * Builds the notification for an outcome, trimmed so the publish never fails on size:
+ * first the raw `data`, then long `text`, then error objects (the count is kept), until it fits.
+ */
+export function buildNotification(outcome: Outcome, maxBytes: number = MAX_NOTIFICATION_BYTES): Notification {
+  const attributes = messageAttributes(outcome);
+  const attributeBytes = Object.entries(attributes).reduce(
+    (sum, [name, value]) => sum + bytes(name) + bytes(value.DataType ?? '') + bytes(value.StringValue ?? ''),
+    0,
+  );
+  const render = (o: Outcome) => {
+    const Subject = outcomeSubject(o);
+    const Message = JSON.stringify({ default: JSON.stringify(o), email: outcomeEmailText(o) });
+    return { Subject, Message, size: bytes(Subject) + bytes(Message) + attributeBytes };
+  };
+  const fits = (o: Outcome) => render(o).size <= maxBytes;
+
+  let sent = outcome;
+  if (!fits(sent)) sent = withResult(sent, { data: null });
+  if (!fits(sent) && (sent.result.text?.length ?? 0) > MAX_TEXT_CHARS) {
+    sent = withResult(sent, { text: `${sent.result.text?.slice(0, MAX_TEXT_CHARS)}…` });
+  }
+  if (!fits(sent)) sent = withResult(sent, { errorObjects: sent.result.errorObjects.slice(0, largestFitting(sent, fits)) });
+  if (!fits(sent)) sent = { ...withResult(sent, { text: null, errorObjects: [] }), message: sent.message?.slice(0, 1000) ?? null };
+
+  const { Subject, Message } = render(sent);
+  return { Subject, Message, MessageStructure: 'json', MessageAttributes: attributes, outcome: sent };
+}
+
+/** The attributes subscribers filter on. SNS attribute values may not be empty. */
+export function messageAttributes(outcome: Outcome): Record<string, MessageAttributeValue> {
+  const attributes: Record<string, MessageAttributeValue> = {
+    status: { DataType: 'String', StringValue: outcome.status },
+    hasErrors: { DataType: 'String', StringValue: String(outcome.hasErrors) },
+  };
+  if (outcome.kind) attributes.kind = { DataType: 'String', StringValue: outcome.kind };
+  return attributes;
+}
+
+function withResult(outcome: Outcome, change: Partial<Outcome['result']>): Outcome {
+  return { ...outcome, result: { ...outcome.result, ...change, truncated: true } };
+}
+
+/** Binary search for how many error objects fit. */
+function largestFitting(outcome: Outcome, fits: (o: Outcome) => boolean): number {
+  let low = 0;
+  let high = outcome.result.errorObjects.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(withResult(outcome, { errorObjects: outcome.result.errorObjects.slice(0, mid) }))) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
