@@ -249,6 +249,39 @@ describe('the local SQS event source mapping', () => {
     expect(await queueDepth(res.jobQueue.url)).toBe(0);
   });
 
+  it('stops at once while long polling an empty queue, without reporting the aborted poll as an error', async () => {
+    const res = await freshQueues();
+    const errors: Error[] = [];
+    const esm = run(res, { handler: () => undefined, waitTimeSeconds: 10, onError: (e) => errors.push(e) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const started = Date.now();
+    await esm.stop();
+
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(errors).toEqual([]);
+    expect(esm.stats()).toMatchObject({ batches: 0, pollingErrors: 0 });
+  });
+
+  it('reports each settled batch to onBatch', async () => {
+    const res = await freshQueues();
+    const [okId, failId] = await send(res, 'fine', 'broken');
+    const results: Array<{ kind: string; failed: readonly string[]; records: number }> = [];
+    const { handler } = recordingHandler((event) => ({
+      batchItemFailures: event.Records.filter((r) => r.body === 'broken').map((r) => ({ itemIdentifier: r.messageId })),
+    }));
+
+    run(res, {
+      handler,
+      onBatch: ({ event, settlement }) =>
+        results.push({ kind: settlement.kind, failed: settlement.failedMessageIds, records: event.Records.length }),
+    });
+    await eventually(() => expect(results.length).toBeGreaterThanOrEqual(1));
+
+    expect(results[0]).toEqual({ kind: 'partially-failed', failed: [failId], records: 2 });
+    expect(okId).not.toBe(failId);
+  });
+
   it('refuses a visibility timeout shorter than the function timeout, as AWS does', () => {
     const start = () =>
       startEventSourceMapping({

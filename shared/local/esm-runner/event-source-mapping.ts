@@ -219,7 +219,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
   // Emitted after the handler and the DeleteMessageBatch call, whether or not the delete failed.
   consumer.on('response_processed', settleInFlight);
   consumer.on('error', (error) => {
-    if (stopping && error.name === 'AbortError') return;
+    // stop() aborts the pending long poll; sqs-consumer reports it as SQSError "...: Request aborted".
     if (stopping && /abort/i.test(error.message)) return;
     stats.pollingErrors += 1;
     options.onError?.(error);
