@@ -43,7 +43,7 @@ function createJob(body: string, jobs: JobRegistry): SimResponse {
     return jsonResponse(400, { detail: 'Request body is not valid JSON.' });
   }
   try {
-    return jsonResponse(201, jobs.add(definition as never, 'job'));
+    return jsonResponse(201, jobs.add(definition, 'job'));
   } catch (error) {
     if (error instanceof InvalidJobDefinitionError) return jsonResponse(400, { detail: error.message, field: error.field });
     throw error;

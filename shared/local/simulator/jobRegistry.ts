@@ -26,8 +26,8 @@ export class JobRegistry {
    *
    * @throws InvalidJobDefinitionError when the definition is malformed or its id or name is taken
    */
-  public add(input: JobDefinition, field = 'job'): AddedJob {
-    // Typed callers get validated too: `preset` is a plain string in scenario-shaped input.
+  public add(input: unknown, field = 'job'): AddedJob {
+    // Untrusted input (admin bodies) and typed callers alike: `preset` is only a string in JobDefinition.
     const definition = parseJobDefinition(input, field);
     const id = definition.id ?? this.nextId();
     if (this.byId.has(id)) throw new InvalidJobDefinitionError(`${field}.id`, `job id ${id} already exists`);
