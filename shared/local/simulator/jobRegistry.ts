@@ -1,7 +1,7 @@
 import { InvalidJobDefinitionError } from './errors';
 import { parseJobDefinition } from './jobDefinition';
 import { jobStatusAt, type SimulatedJob } from './jobStatus';
-import type { AddedJob, JobDefinition, JobStatusBody } from './types';
+import type { AddedJob, JobStatusBody } from './types';
 
 /** Per-job counters exposed through stats. */
 export interface JobSummary {
