@@ -68,6 +68,16 @@ describe('the local Secrets Manager, through the AWS SDK', () => {
     expect(read.SecretString).toBe(value);
   });
 
+  it('round-trips a binary secret', async () => {
+    const name = secretName();
+    await client.send(new CreateSecretCommand({ Name: name, SecretBinary: new Uint8Array([0, 1, 254, 255]) }));
+
+    const read = await client.send(new GetSecretValueCommand({ SecretId: name }));
+
+    expect(read.SecretString).toBeUndefined();
+    expect([...(read.SecretBinary ?? [])]).toEqual([0, 1, 254, 255]);
+  });
+
   it('rotates on PutSecretValue: the new value is AWSCURRENT and the old one AWSPREVIOUS', async () => {
     const name = secretName();
     const first = await client.send(new CreateSecretCommand({ Name: name, SecretString: 'old' }));
