@@ -98,6 +98,9 @@ export class AlationJobWatch extends Construct {
     this.topic = new sns.Topic(this, 'OutcomeTopic', {
       displayName: 'Alation job outcomes',
       enforceSSL: true,
+      // SHA256 signatures, which webhook receivers should verify (the default, 1, is SHA1).
+      // https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
+      signatureVersion: '2',
       // AWS managed key: SNS decrypts before delivering to email and HTTPS, and the
       // publisher needs no key grant. (A customer key is only needed for AWS
       // service publishers, such as CloudWatch on the alarm topic.)
@@ -335,6 +338,7 @@ export class AlationJobWatch extends Construct {
     const topic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'alation-job-watch alarms',
       enforceSSL: true,
+      signatureVersion: '2',
       masterKey: key,
     });
     topic.addToResourcePolicy(

@@ -67,6 +67,7 @@ export class AlationJobWatchStack extends Stack {
       JobQueueUrl: [this.watch.queue.queueUrl, 'Send job references here (JOB_QUEUE_URL of producers)'],
       JobQueueArn: [this.watch.queue.queueArn, 'Job queue ARN, for producer IAM policies'],
       DeadLetterQueueUrl: [this.watch.deadLetterQueue.queueUrl, 'Dead-letter queue: inspect and redrive'],
+      DeadLetterQueueArn: [this.watch.deadLetterQueue.queueArn, 'Dead-letter queue ARN, the source of a redrive'],
       OutcomeTopicArn: [this.watch.topic.topicArn, 'Subscribe to job outcomes here'],
       TokenSecretArn: [
         this.watch.tokenSecret.secretFullArn ?? this.watch.tokenSecret.secretArn,

@@ -107,9 +107,10 @@ describe('AlationJobWatch template', () => {
     });
   });
 
-  it('encrypts the outcome topic with the AWS managed SNS key and enforces TLS', () => {
+  it('encrypts the outcome topic with the AWS managed SNS key, signs with SHA256 and enforces TLS', () => {
     template.hasResourceProperties('AWS::SNS::Topic', {
       DisplayName: 'Alation job outcomes',
+      SignatureVersion: '2',
       KmsMasterKeyId: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alias/aws/sns']] },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -279,7 +280,7 @@ describe('AlationJobWatch template', () => {
       },
     });
     const alarmTopicId = logicalId(template, 'AWS::SNS::Topic', 'AlarmTopic');
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, SignatureVersion: '2' });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: alarmTopicId }],
       PolicyDocument: {
@@ -444,12 +445,13 @@ describe('AlationJobWatch options', () => {
 });
 
 describe('AlationJobWatchStack', () => {
-  it('outputs the queue URL and ARN, DLQ URL, topic, secret, alarm topic and dashboard URL', () => {
+  it('outputs the queue URL and ARN, DLQ URL and ARN, topic, secret, alarm topic and dashboard URL', () => {
     const { template } = synthStack();
 
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
       'AlarmTopicArn',
       'DashboardUrl',
+      'DeadLetterQueueArn',
       'DeadLetterQueueUrl',
       'JobQueueArn',
       'JobQueueUrl',
