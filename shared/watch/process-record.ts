@@ -1,13 +1,14 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { AlationClient } from '../alation/client';
-import { jobKey, type JobIdentifier } from '../alation/job-identifier';
+import { jobKey } from '../alation/job-identifier';
 import type { JobQueue } from '../aws/job-queue';
 import type { OutcomePublisher } from '../aws/outcome-publisher';
 import type { TokenProvider } from '../aws/token-provider';
 import { parseJobReferenceBody, type JobReference } from '../contracts/job-reference';
 import type { OutcomeStatus } from '../contracts/outcome';
-import { AlationError, AlationErrorClass, InvalidJobReferenceError, JobWatchError } from '../errors';
-import { decide, errorClassOf, type CheckResult, type WatchPolicy } from './decide';
+import { InvalidJobReferenceError } from '../errors';
+import { checkJobStatus } from './check-job';
+import { decide, errorClassOf, type WatchPolicy } from './decide';
 
 /** Structured log lines; every line of one record carries its job (see `forRecord`). */
 export interface RecordLog {
@@ -58,7 +59,17 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   }
 
   const log = deps.forRecord({ messageId: record.messageId, job: jobKey(reference.job) });
-  const check = await checkJob(reference.job, deps, log);
+  const check = await checkJobStatus(reference.job, {
+    alation: deps.alation,
+    tokens: deps.tokens,
+    onCheck: (latencyMs) => deps.metrics.check(latencyMs),
+    onError: (error, willRetry) => {
+      const errorClass = errorClassOf(error);
+      deps.metrics.alationError(errorClass);
+      if (willRetry) log.warn('Alation refused the token: reading the secret again and retrying once', { errorClass });
+      else log.warn('status check failed', { errorClass, retryable: error.retryable, error: error.message });
+    },
+  });
   const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random() });
 
   if (decision.action === 'requeue') {
@@ -81,40 +92,4 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
     deps.metrics.duplicateSuppressed();
     log.warn('outcome already published by another poll chain: ending this one quietly', { status: outcome.status });
   }
-}
-
-/**
- * One status check. A refused token is re-read (or re-minted) once and the check retried
- * once: the secret may have rotated, or the minted token expired.
- */
-async function checkJob(job: JobIdentifier, deps: RecordDependencies, log: RecordLog): Promise<CheckResult> {
-  for (let attempt = 1; ; attempt++) {
-    let token: string;
-    try {
-      token = await deps.tokens.getToken();
-    } catch (error) {
-      return failure(error, deps, log);
-    }
-    try {
-      const { status, latencyMs } = await deps.alation.getJobStatus(job, token);
-      deps.metrics.check(latencyMs);
-      return { ok: true, response: status };
-    } catch (error) {
-      if (attempt === 1 && error instanceof AlationError && error.errorClass === AlationErrorClass.auth) {
-        deps.metrics.alationError(error.errorClass);
-        log.warn('Alation refused the token: reading the secret again and retrying once', { httpStatus: error.httpStatus });
-        deps.tokens.invalidate(token);
-        continue;
-      }
-      return failure(error, deps, log);
-    }
-  }
-}
-
-function failure(error: unknown, deps: RecordDependencies, log: RecordLog): CheckResult {
-  if (!(error instanceof JobWatchError)) throw error; // a bug, not a failed check: retry the record
-  const errorClass = errorClassOf(error);
-  deps.metrics.alationError(errorClass);
-  log.warn('status check failed', { errorClass, retryable: error.retryable, error: error.message });
-  return { ok: false, error };
 }
