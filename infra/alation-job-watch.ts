@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -180,8 +180,7 @@ export class AlationJobWatch extends Construct {
     this.grantFunction();
     this.subscriptionDeadLetterQueue = this.subscribe(props);
 
-    const created = this.createAlarmTopic(props.alarmTopic);
-    this.alarmTopic = created;
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
     for (const email of props.alarmEmails ?? []) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -312,8 +311,7 @@ export class AlationJobWatch extends Construct {
     return dlq;
   }
 
-  private createAlarmTopic(given: sns.ITopic | undefined): sns.ITopic {
-    if (given) return given;
+  private createAlarmTopic(): sns.Topic {
     // CloudWatch can only notify a KMS-encrypted topic whose key policy lets
     // cloudwatch.amazonaws.com use the key; AWS managed keys cannot be changed,
     // so this topic gets a customer managed key.
