@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseAlationBaseUrl } from './alation/base-url';
 import { ConfigError, JobWatchError } from './errors';
 
@@ -7,17 +7,16 @@ export const MAX_SQS_DELAY_SECONDS = 900;
 
 // An empty variable means "not set": CloudFormation and shells both produce them.
 const seconds = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-    z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` })
-    .default(fallback),
+  z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : fallback)),
+    z.number({ error: 'must be a number' }).check(
+      z.refine(Number.isInteger, { error: 'must be a whole number' }),
+      z.minimum(min, { error: `must be at least ${min}` }),
+      z.maximum(max, { error: `must be at most ${max}` }),
+    ),
   );
 
-const required = z.string({ error: 'is required' }).trim().min(1, { error: 'is required' });
+const required = z.string({ error: 'is required' }).check(z.refine((value) => value.trim() !== '', { error: 'is required' }));
 
 /**
  * The job-status function's environment: the public contract with the CDK stack.
@@ -79,11 +78,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     alationBaseUrl,
-    tokenSecretId: e.ALATION_TOKEN_SECRET_ID,
-    jobQueueUrl: e.JOB_QUEUE_URL,
-    deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
-    outcomeTopicArn: e.OUTCOME_TOPIC_ARN,
-    idempotencyTableName: e.IDEMPOTENCY_TABLE_NAME,
+    tokenSecretId: e.ALATION_TOKEN_SECRET_ID.trim(),
+    jobQueueUrl: e.JOB_QUEUE_URL.trim(),
+    deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL.trim(),
+    outcomeTopicArn: e.OUTCOME_TOPIC_ARN.trim(),
+    idempotencyTableName: e.IDEMPOTENCY_TABLE_NAME.trim(),
     poll: {
       initialDelaySeconds: e.POLL_INITIAL_DELAY_SECONDS,
       maxDelaySeconds: e.POLL_MAX_DELAY_SECONDS,

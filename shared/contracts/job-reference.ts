@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { InvalidJobReferenceError, type FieldIssue } from '../errors';
 import { MAX_JOB_NAME_LENGTH, normaliseJobName, type JobIdentifier } from '../alation/job-identifier';
 import { JobReferenceLimits } from './limits';
@@ -15,51 +15,58 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const JOB_ID_PROBLEM = 'must be a positive integer (a number, or a string of digits)';
 const jobIdField = z.union(
   [
-    z.number().int({ error: JOB_ID_PROBLEM }).positive({ error: JOB_ID_PROBLEM }).max(Number.MAX_SAFE_INTEGER, { error: JOB_ID_PROBLEM }),
-    z.string().regex(DIGITS, { error: JOB_ID_PROBLEM }).max(16, { error: JOB_ID_PROBLEM }),
+    z.int({ error: JOB_ID_PROBLEM }).check(z.positive({ error: JOB_ID_PROBLEM })),
+    z.string().check(z.regex(DIGITS, { error: JOB_ID_PROBLEM }), z.maxLength(16, { error: JOB_ID_PROBLEM })),
   ],
   { error: JOB_ID_PROBLEM },
 );
 
-const jobNameField = z
-  .string({ error: 'must be a string' })
-  .min(1, { error: 'must not be empty' })
-  .max(MAX_JOB_NAME_LENGTH, { error: `must be at most ${MAX_JOB_NAME_LENGTH} characters` })
-  .refine((name) => name.trim().length > 0, { error: 'must not be blank' })
-  .refine((name) => !CONTROL_CHARACTERS.test(name), { error: 'must not contain control characters' });
+const jobNameField = z.string({ error: 'must be a string' }).check(
+  z.minLength(1, { error: 'must not be empty' }),
+  z.maxLength(MAX_JOB_NAME_LENGTH, { error: `must be at most ${MAX_JOB_NAME_LENGTH} characters` }),
+  z.refine((name) => name.trim().length > 0, { error: 'must not be blank' }),
+  z.refine((name) => !CONTROL_CHARACTERS.test(name), { error: 'must not contain control characters' }),
+);
 
 /**
  * The SQS message body a producer sends, version 1 (the public input contract).
  * Exactly one of `jobId`, `job_id`, `jobName`, `job_name`; the snake_case names are
  * Alation's own, so a producer can forward Alation's response as it is.
+ *
+ * Written with `zod/mini`: the same checks as classic zod at a fraction of the bundle, which
+ * is most of the function's cold start.
  */
 export const JobReferenceBodySchema = z
   .strictObject({
-    version: z.literal(JOB_REFERENCE_VERSION, { error: `must be ${JOB_REFERENCE_VERSION}` }).optional(),
-    jobId: jobIdField.optional(),
-    job_id: jobIdField.optional(),
-    jobName: jobNameField.optional(),
-    job_name: jobNameField.optional(),
-    kind: z
-      .string({ error: 'must be a string' })
-      .max(JobReferenceLimits.maxKindLength, { error: `must be at most ${JobReferenceLimits.maxKindLength} characters` })
-      .optional(),
-    context: z
-      .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
-      .refine((context) => jsonBytes(context) <= JobReferenceLimits.maxContextBytes, {
-        error: `must serialize to at most ${JobReferenceLimits.maxContextBytes} bytes`,
-      })
-      .optional(),
-    watch: WatchStateSchema.optional(),
+    version: z.optional(z.literal(JOB_REFERENCE_VERSION, { error: `must be ${JOB_REFERENCE_VERSION}` })),
+    jobId: z.optional(jobIdField),
+    job_id: z.optional(jobIdField),
+    jobName: z.optional(jobNameField),
+    job_name: z.optional(jobNameField),
+    kind: z.optional(
+      z
+        .string({ error: 'must be a string' })
+        .check(z.maxLength(JobReferenceLimits.maxKindLength, { error: `must be at most ${JobReferenceLimits.maxKindLength} characters` })),
+    ),
+    context: z.optional(
+      z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).check(
+        z.refine((context) => jsonBytes(context) <= JobReferenceLimits.maxContextBytes, {
+          error: `must serialize to at most ${JobReferenceLimits.maxContextBytes} bytes`,
+        }),
+      ),
+    ),
+    watch: z.optional(WatchStateSchema),
   })
-  .superRefine((body, ctx) => {
-    const given = (['jobId', 'job_id', 'jobName', 'job_name'] as const).filter((k) => body[k] !== undefined);
-    if (given.length === 0) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'one of jobId, jobName (or job_id, job_name) is required' });
-    } else if (given.length > 1) {
-      ctx.addIssue({ code: 'custom', path: [], message: `exactly one job identifier is allowed, got ${given.join(' and ')}` });
-    }
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      const given = (['jobId', 'job_id', 'jobName', 'job_name'] as const).filter((k) => body[k] !== undefined);
+      if (given.length === 0) {
+        ctx.addIssue({ code: 'custom', path: [], message: 'one of jobId, jobName (or job_id, job_name) is required' });
+      } else if (given.length > 1) {
+        ctx.addIssue({ code: 'custom', path: [], message: `exactly one job identifier is allowed, got ${given.join(' and ')}` });
+      }
+    }),
+  );
 
 /** The body as a producer writes it (before validation). */
 export type JobReferenceBody = z.input<typeof JobReferenceBodySchema>;

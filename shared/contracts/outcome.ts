@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** The `schema` value of every outcome this version publishes. */
 export const OUTCOME_SCHEMA = 'alation.job-outcome/v1';
@@ -15,13 +15,13 @@ export type OutcomeStatus = (typeof OutcomeStatus)[keyof typeof OutcomeStatus];
 
 /** One entry of Alation's `error_objects`, split when it reads `Line N. Key: K. message`. */
 export const ErrorObjectSchema = z.strictObject({
-  line: z.number().int().nullable(),
-  key: z.string().nullable(),
+  line: z.nullable(z.int()),
+  key: z.nullable(z.string()),
   message: z.string(),
 });
 export type ErrorObject = z.infer<typeof ErrorObjectSchema>;
 
-const count = z.number().int().min(0).nullable();
+const count = z.nullable(z.int().check(z.minimum(0)));
 
 /** Alation's `result`, parsed. Counts are null when the result did not state them. */
 export const OutcomeResultSchema = z.strictObject({
@@ -30,14 +30,14 @@ export const OutcomeResultSchema = z.strictObject({
   /** May be cut to keep a notification under SNS's 256 KB limit; see `errorObjectCount`. */
   errorObjects: z.array(ErrorObjectSchema),
   /** How many error objects Alation reported, even when `errorObjects` was cut. */
-  errorObjectCount: z.number().int().min(0),
+  errorObjectCount: z.int().check(z.minimum(0)),
   errorsIgnored: count,
   /** Alation's `error` text when it is not the "N errors were ignored" count. */
-  error: z.string().nullable(),
+  error: z.nullable(z.string()),
   newEventsIngested: count,
   previouslyIngestedSkipped: count,
   /** The result as text, when Alation sent text rather than JSON. */
-  text: z.string().nullable(),
+  text: z.nullable(z.string()),
   /** The result decoded from JSON (object, list, or scalar), or null. */
   data: z.unknown(),
   /**
@@ -50,8 +50,8 @@ export type OutcomeResult = z.infer<typeof OutcomeResultSchema>;
 
 /** The job as the producer named it: its integer id or its (decoded) name. */
 export const OutcomeJobSchema = z.union([
-  z.strictObject({ id: z.number().int().positive() }),
-  z.strictObject({ name: z.string().min(1) }),
+  z.strictObject({ id: z.int().check(z.positive()) }),
+  z.strictObject({ name: z.string().check(z.minLength(1)) }),
 ]);
 
 /**
@@ -63,26 +63,26 @@ export const OutcomeSchema = z.strictObject({
   /** Stable for one job's final outcome, so receivers can drop duplicates. */
   notificationId: z.string(),
   job: OutcomeJobSchema,
-  kind: z.string().nullable(),
-  context: z.record(z.string(), z.unknown()).nullable(),
+  kind: z.nullable(z.string()),
+  context: z.nullable(z.record(z.string(), z.unknown())),
   status: z.enum(OutcomeStatus),
   /** True unless the job ended cleanly: failed, timed out, not found, or finished with errors. */
   hasErrors: z.boolean(),
   /** Alation's `msg`, as sent. */
-  message: z.string().nullable(),
-  durationSeconds: z.number().min(0).nullable(),
+  message: z.nullable(z.string()),
+  durationSeconds: z.nullable(z.number().check(z.minimum(0))),
   /** When Alation says the job finished (ISO-8601, UTC). */
-  finishedAt: z.iso.datetime().nullable(),
+  finishedAt: z.nullable(z.iso.datetime()),
   result: OutcomeResultSchema,
   /** Other jobs that the result says can be tracked with the jobs API. */
-  followUpJobIds: z.array(z.number().int().positive()),
+  followUpJobIds: z.array(z.int().check(z.positive())),
   /** Status checks made, including the one that saw the final status. */
-  polls: z.number().int().min(0),
+  polls: z.int().check(z.minimum(0)),
   firstSeenAt: z.iso.datetime(),
   publishedAt: z.iso.datetime(),
   /** The status Alation reported last (for `timed_out`: what it was still saying). */
-  lastStatus: z.string().nullable(),
+  lastStatus: z.nullable(z.string()),
   /** The last failed check, if any (for `timed_out`: why it might not have finished). */
-  lastError: z.strictObject({ errorClass: z.string(), message: z.string() }).nullable(),
+  lastError: z.nullable(z.strictObject({ errorClass: z.string(), message: z.string() })),
 });
 export type Outcome = z.infer<typeof OutcomeSchema>;

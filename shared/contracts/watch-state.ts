@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { JobReferenceLimits } from './limits';
 
 /**
@@ -8,20 +8,20 @@ import { JobReferenceLimits } from './limits';
  */
 export const WatchStateSchema = z.strictObject({
   /** Status checks made so far. */
-  polls: z.number().int().min(0).max(1_000_000),
+  polls: z.int().check(z.minimum(0), z.maximum(1_000_000)),
   /** When the watcher first picked the job up (ISO-8601); the deadline counts from here. */
   firstSeenAt: z.iso.datetime({ offset: true }),
   /** The status Alation reported last, or null before the first answer. */
-  lastStatus: z.string().max(64).nullable(),
+  lastStatus: z.nullable(z.string().check(z.maxLength(64))),
   /** The last failed check, kept so a `timed_out` outcome can say what went wrong. */
-  lastError: z
-    .strictObject({
-      errorClass: z.string().max(32),
-      message: z.string().max(JobReferenceLimits.maxErrorMessageLength),
-    })
-    .nullable(),
+  lastError: z.nullable(
+    z.strictObject({
+      errorClass: z.string().check(z.maxLength(32)),
+      message: z.string().check(z.maxLength(JobReferenceLimits.maxErrorMessageLength)),
+    }),
+  ),
   /** Consecutive answers "no such job"; bounded so an unknown job ends as `not_found`. */
-  notFoundChecks: z.number().int().min(0).max(1_000_000),
+  notFoundChecks: z.int().check(z.minimum(0), z.maximum(1_000_000)),
 });
 
 export type WatchState = z.infer<typeof WatchStateSchema>;
