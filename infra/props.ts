@@ -87,14 +87,14 @@ export interface AlationJobWatchProps {
   /**
    * `POLL_INITIAL_DELAY_SECONDS`: delay before the first re-check of a running job (1–900).
    *
-   * @default - not set; the function's default (1) applies
+   * @default - not set; the function's default (2) applies
    */
   readonly pollInitialDelaySeconds?: number;
 
   /**
    * `POLL_MAX_DELAY_SECONDS`: cap of the backoff between checks (1–900, the SQS message timer limit).
    *
-   * @default - not set; the function's default (300) applies
+   * @default - not set; the function's default (70) applies
    */
   readonly pollMaxDelaySeconds?: number;
 

@@ -20,8 +20,8 @@ export const DEFAULTS = {
  * combination fails at synth instead of at the function's cold start.
  */
 export const FUNCTION_DEFAULTS = {
-  pollInitialDelaySeconds: 1,
-  pollMaxDelaySeconds: 300,
+  pollInitialDelaySeconds: 2,
+  pollMaxDelaySeconds: 70,
   maxWatchSeconds: 86_400,
   alationTimeoutMs: 10_000,
   recordConcurrency: 5,

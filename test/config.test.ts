@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq',
       outcomeTopicArn: 'arn:aws:sns:us-east-1:123456789012:outcomes',
       idempotencyTableName: 'idempotency',
-      poll: { initialDelaySeconds: 1, maxDelaySeconds: 300, maxWatchSeconds: 86_400 },
+      poll: { initialDelaySeconds: 2, maxDelaySeconds: 70, maxWatchSeconds: 86_400 },
       alationTimeoutMs: 10_000,
       recordConcurrency: 5,
     });

@@ -9,15 +9,17 @@ export interface BackoffPolicy {
   /**
    * The wait is this share of the time the job has already run. Jobs that have run long
    * will probably run long still, so checking them less often costs little delay, while
-   * the many short jobs are seen finishing within a second or two.
-   * @default 0.25
+   * the many short jobs are seen finishing within a second or two. 0.75 with a 70 s cap is
+   * what meets the benchmark targets (BENCHMARKS.md): growth buys few checks for jobs of
+   * minutes, the cap keeps jobs of hours seen within about a minute of ending.
+   * @default 0.75
    */
   readonly growth: number;
   /** ± share of random spread, so jobs enqueued together do not poll in lock-step. @default 0.1 */
   readonly jitter: number;
 }
 
-export const DEFAULT_GROWTH = 0.25;
+export const DEFAULT_GROWTH = 0.75;
 export const DEFAULT_JITTER = 0.1;
 
 export interface BackoffInput {

@@ -73,7 +73,7 @@ describe('validateAlationJobWatchProps', () => {
   it.each<[string, Partial<AlationJobWatchProps>, string]>([
     ['a fractional delay', { pollInitialDelaySeconds: 1.5 }, 'pollInitialDelaySeconds must be an integer from 1 to 900 (SQS message timer) (got 1.5)'],
     ['a max delay above the SQS timer limit', { pollMaxDelaySeconds: 901, oldestMessageAgeAlarmSeconds: 2000 }, 'pollMaxDelaySeconds must be an integer from 1 to 900 (SQS message timer) (got 901)'],
-    ['an initial delay above the function default max', { pollInitialDelaySeconds: 400 }, 'pollInitialDelaySeconds (400) must not exceed pollMaxDelaySeconds (300, the function default)'],
+    ['an initial delay above the function default max', { pollInitialDelaySeconds: 400 }, 'pollInitialDelaySeconds (400) must not exceed pollMaxDelaySeconds (70, the function default)'],
     ['a watch over 14 days', { maxWatchSeconds: 15 * 86_400 }, 'maxWatchSeconds must be an integer from 1 to 1209600 (got 1296000)'],
     ['an Alation timeout at the function timeout', { alationTimeoutMs: 60_000 }, 'alationTimeoutMs (60000) must be below the function timeout (60000 ms), or the invocation dies before the request times out'],
     ['a batching window over 300 s', { maxBatchingWindowSeconds: 301 }, 'maxBatchingWindowSeconds must be an integer from 0 to 300 (got 301)'],
