@@ -1,47 +1,22 @@
 /**
- * The metric contract of the job-status function (Powertools Metrics, EMF).
- *
- * The dashboard and alarms are built from these names, so a rename in the
- * handler must be mirrored here.
+ * The metric contract of the job-status function (Powertools Metrics, EMF), as the
+ * dashboard and alarms read it. The names come from the handler's own modules, so a rename
+ * there cannot leave the dashboard watching a metric nobody emits.
  */
-export const METRICS_NAMESPACE = 'AlationJobWatch';
+import { MetricName, Observability } from '../shared/aws/metric-names';
+import { OutcomeStatus } from '../shared/contracts/outcome-status';
+import { AlationErrorClass } from '../shared/errors';
+
+export { MetricName };
+export type { OutcomeStatus, AlationErrorClass };
+
+export const METRICS_NAMESPACE = Observability.namespace;
 
 /** Value of the `service` dimension that the handler puts on every metric. */
-export const SERVICE_NAME = 'alation-job-watch';
-
-/** Metric names the handler emits. */
-export const MetricName = {
-  JobChecks: 'JobChecks',
-  JobsRequeued: 'JobsRequeued',
-  OutcomesPublished: 'OutcomesPublished',
-  AlationLatency: 'AlationLatency',
-  AlationErrors: 'AlationErrors',
-  InvalidMessages: 'InvalidMessages',
-  DuplicateOutcomesSuppressed: 'DuplicateOutcomesSuppressed',
-} as const;
+export const SERVICE_NAME = Observability.serviceName;
 
 /** Values of the `status` dimension on `OutcomesPublished` (and of the `status` message attribute). */
-export const OUTCOME_STATUSES = [
-  'successful',
-  'partially_successful',
-  'failed',
-  'timed_out',
-  'not_found',
-] as const;
-
-/** An outcome status, as published in the `status` message attribute. */
-export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
+export const OUTCOME_STATUSES = Object.values(OutcomeStatus);
 
 /** Values of the `errorClass` dimension on `AlationErrors`. */
-export const ALATION_ERROR_CLASSES = [
-  'network',
-  'timeout',
-  'rate_limited',
-  'server_error',
-  'bad_response',
-  'auth',
-  'not_found',
-] as const;
-
-/** An Alation error class, as emitted in the `errorClass` dimension. */
-export type AlationErrorClass = (typeof ALATION_ERROR_CLASSES)[number];
+export const ALATION_ERROR_CLASSES = Object.values(AlationErrorClass);

@@ -1,23 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RecordLog, WatchMetrics } from '../watch/process-record';
-
-/** The CloudWatch namespace and service name the CDK stack's dashboard and alarms read. */
-export const Observability = {
-  namespace: 'AlationJobWatch',
-  serviceName: 'alation-job-watch',
-} as const;
-
-/** Metric names: a public contract with the dashboard and alarms in `infra/`. */
-export const MetricName = {
-  jobChecks: 'JobChecks',
-  jobsRequeued: 'JobsRequeued',
-  outcomesPublished: 'OutcomesPublished',
-  alationLatency: 'AlationLatency',
-  alationErrors: 'AlationErrors',
-  invalidMessages: 'InvalidMessages',
-  duplicateOutcomesSuppressed: 'DuplicateOutcomesSuppressed',
-} as const;
+import { MetricName, Observability } from './metric-names';
 
 export function createLogger(): Logger {
   return new Logger({ serviceName: Observability.serviceName });
@@ -49,13 +33,13 @@ export function powertoolsWatchMetrics(metrics: Metrics): WatchMetrics {
     metrics.singleMetric().addDimension(dimension, value).addMetric(name, MetricUnit.Count, 1);
   return {
     check: (latencyMs) => {
-      metrics.addMetric(MetricName.jobChecks, MetricUnit.Count, 1);
-      metrics.addMetric(MetricName.alationLatency, MetricUnit.Milliseconds, Math.round(latencyMs));
+      metrics.addMetric(MetricName.JobChecks, MetricUnit.Count, 1);
+      metrics.addMetric(MetricName.AlationLatency, MetricUnit.Milliseconds, Math.round(latencyMs));
     },
-    alationError: (errorClass) => withDimension(MetricName.alationErrors, 'errorClass', errorClass),
-    requeued: () => metrics.addMetric(MetricName.jobsRequeued, MetricUnit.Count, 1),
-    outcome: (status) => withDimension(MetricName.outcomesPublished, 'status', status),
-    duplicateSuppressed: () => metrics.addMetric(MetricName.duplicateOutcomesSuppressed, MetricUnit.Count, 1),
-    invalidMessage: () => metrics.addMetric(MetricName.invalidMessages, MetricUnit.Count, 1),
+    alationError: (errorClass) => withDimension(MetricName.AlationErrors, 'errorClass', errorClass),
+    requeued: () => metrics.addMetric(MetricName.JobsRequeued, MetricUnit.Count, 1),
+    outcome: (status) => withDimension(MetricName.OutcomesPublished, 'status', status),
+    duplicateSuppressed: () => metrics.addMetric(MetricName.DuplicateOutcomesSuppressed, MetricUnit.Count, 1),
+    invalidMessage: () => metrics.addMetric(MetricName.InvalidMessages, MetricUnit.Count, 1),
   };
 }

@@ -1,17 +1,10 @@
 import * as z from 'zod/mini';
+import { OutcomeStatus } from './outcome-status';
+
+export { OutcomeStatus } from './outcome-status';
 
 /** The `schema` value of every outcome this version publishes. */
 export const OUTCOME_SCHEMA = 'alation.job-outcome/v1';
-
-/** Every status an outcome can have: Alation's three final ones and the watcher's two. */
-export const OutcomeStatus = {
-  successful: 'successful',
-  partiallySuccessful: 'partially_successful',
-  failed: 'failed',
-  timedOut: 'timed_out',
-  notFound: 'not_found',
-} as const;
-export type OutcomeStatus = (typeof OutcomeStatus)[keyof typeof OutcomeStatus];
 
 /** One entry of Alation's `error_objects`, split when it reads `Line N. Key: K. message`. */
 export const ErrorObjectSchema = z.strictObject({

@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { AlationClient } from '../../shared/alation/client';
+import type { Outcome } from '../../shared/contracts/outcome';
 import { createBatchHandler } from '../../shared/watch/batch-handler';
 import { statusResponse } from '../support/alation-responses';
 import { createHarness, sqsRecord } from '../support/record-harness';
@@ -23,9 +24,11 @@ const event = (...records: ReturnType<typeof sqsRecord>[]): SQSEvent => ({ Recor
 describe('createBatchHandler', () => {
   it('reports only the records that must be retried', async () => {
     const h = createHarness((url) => (url.endsWith('id=2') ? statusResponse('successful') : statusResponse('running')));
-    const publish = h.deps.publisher.publish;
-    h.deps = { ...h.deps, publisher: { ...h.deps.publisher, publish: async (o) => (('id' in o.job && o.job.id === 2) ? Promise.reject(new Error('SNS down')) : publish(o)) } } as typeof h.deps;
-    const handler = createBatchHandler({ record: h.deps, concurrency: 5, ...quiet() });
+    const publisher = {
+      ...h.deps.publisher,
+      publish: async (o: Outcome) => ('id' in o.job && o.job.id === 2 ? Promise.reject(new Error('SNS down')) : h.deps.publisher.publish(o)),
+    };
+    const handler = createBatchHandler({ record: { ...h.deps, publisher }, concurrency: 5, ...quiet() });
 
     const response = await handler(
       event(sqsRecord({ jobId: 1 }, 'a'), sqsRecord({ jobId: 2 }, 'b'), sqsRecord('garbage', 'c')),

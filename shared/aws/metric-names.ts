@@ -1,0 +1,16 @@
+/** The CloudWatch namespace and service name the CDK stack's dashboard and alarms read. */
+export const Observability = {
+  namespace: 'AlationJobWatch',
+  serviceName: 'alation-job-watch',
+} as const;
+
+/** Metric names: a public contract with the dashboard and alarms in `infra/`. */
+export const MetricName = {
+  JobChecks: 'JobChecks',
+  JobsRequeued: 'JobsRequeued',
+  OutcomesPublished: 'OutcomesPublished',
+  AlationLatency: 'AlationLatency',
+  AlationErrors: 'AlationErrors',
+  InvalidMessages: 'InvalidMessages',
+  DuplicateOutcomesSuppressed: 'DuplicateOutcomesSuppressed',
+} as const;
