@@ -1,0 +1,83 @@
+/**
+ * Lambda's retry path, end to end: records reported in batchItemFailures come back after
+ * the visibility timeout, and a record that keeps failing is moved to the DLQ by the
+ * queue's redrive policy after maxReceiveCount receives.
+ */
+import { SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDependencies } from '../../shared/aws/dependencies';
+import { loadConfig } from '../../shared/config';
+import { enqueueJob } from '../../shared/contracts/enqueue-job';
+import { startLocalJobWatch, type LocalJobWatch } from '../../shared/local/job-watch';
+import { drainQueue, toOutcomes } from '../../shared/local/outcome-collector';
+import { startAlationSimulator, type AlationSimulator } from '../../shared/local/simulator';
+import { createBatchHandler } from '../../shared/watch/batch-handler';
+
+let sim: AlationSimulator;
+let watch: LocalJobWatch;
+const publishAttempts = new Map<number, number>();
+
+/** SNS that refuses the first publish of job 1, and every publish of job 2. */
+function flakySns(): SNSClient {
+  const sns = new SNSClient({});
+  sns.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as PublishCommandInput;
+      const id = Number(/\\"job\\":\{\\"id\\":(\d+)/.exec(input.Message ?? '')?.[1]);
+      const attempt = (publishAttempts.get(id) ?? 0) + 1;
+      publishAttempts.set(id, attempt);
+      if ((id === 1 && attempt === 1) || id === 2) throw Object.assign(new Error('SNS is unavailable'), { name: 'InternalErrorException' });
+      return next(args);
+    },
+    { step: 'initialize', name: 'flakyPublish' },
+  );
+  return sns;
+}
+
+beforeAll(async () => {
+  sim = await startAlationSimulator({ jobs: [{ id: 1, preset: 'counts' }, { id: 2, preset: 'failed' }, { id: 3, preset: 'qli' }] });
+  watch = await startLocalJobWatch({
+    alationBaseUrl: sim.url,
+    tokenSecretValue: sim.accessToken,
+    tunables: { POLL_INITIAL_DELAY_SECONDS: '1', POLL_MAX_DELAY_SECONDS: '1' },
+    visibilityTimeoutSeconds: 2,
+    maxReceiveCount: 3,
+    functionTimeoutMs: 2000,
+    handler: (env) => {
+      const clients = { sqs: new SQSClient({}), sns: flakySns(), dynamodb: new DynamoDBClient({}), secretsManager: new SecretsManagerClient({}) };
+      const deps = createDependencies(loadConfig(env), clients);
+      deps.logger.setLogLevel('SILENT');
+      return createBatchHandler(deps);
+    },
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await watch?.stop();
+  await sim?.stop();
+});
+
+describe('retries through the local event source mapping', () => {
+  it('retries a failed publish and still publishes exactly once; a record that keeps failing ends in the DLQ', async () => {
+    const { sqs } = watch.aws.clients();
+    for (const jobId of [1, 2, 3]) await enqueueJob(sqs, watch.resources.jobQueue.url, { jobId });
+
+    const outcomes = toOutcomes(
+      await drainQueue(sqs, watch.resources.outcomeQueue.url, { until: (r) => r.length >= 2, timeoutMs: 15_000 }),
+    );
+    const dead = await drainQueue(sqs, watch.resources.deadLetterQueue.url, { until: (r) => r.length >= 1, timeoutMs: 20_000 });
+    outcomes.push(...toOutcomes(await drainQueue(sqs, watch.resources.outcomeQueue.url, { until: () => false, timeoutMs: 2500 })));
+
+    expect(outcomes.map((o) => ['id' in o.job ? o.job.id : o.job.name, o.status]).sort()).toEqual([
+      [1, 'successful'],
+      [3, 'successful'],
+    ]);
+    expect(publishAttempts.get(1)).toBe(2);
+    expect(publishAttempts.get(2)).toBe(3); // one per receive, then the redrive policy took it
+    expect(dead.map((m) => JSON.parse(m.body).jobId)).toEqual([2]);
+    expect(watch.mapping.stats().failuresReported).toBeGreaterThanOrEqual(4);
+  }, 45_000);
+});
