@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check';
 import { ExitCode } from './exit-codes';
 import { simulateCommand } from './simulate';
+import { startCommand } from './start';
 
 export interface MainDeps {
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -28,6 +29,8 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
     .showHelpAfterError();
   program.addCommand(checkCommand({ env: deps.env ?? process.env, write, writeError, now: deps.now ?? (() => new Date()) }, setExitCode));
   program.addCommand(simulateCommand());
+  // Bound now: while `start` runs, the handler's stdout/stderr are sent to its log file.
+  program.addCommand(startCommand({ env: deps.env ?? process.env, write: deps.write ?? process.stdout.write.bind(process.stdout), writeError: deps.writeError ?? process.stderr.write.bind(process.stderr), tty: deps.write === undefined && process.stdout.isTTY === true }, setExitCode));
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
