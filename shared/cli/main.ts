@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check';
 import { ExitCode } from './exit-codes';
 import { simulateCommand } from './simulate';
+import { enqueueCommand } from './enqueue';
+import { redriveCommand } from './redrive';
 import { startCommand } from './start';
+import { tailCommand } from './tail';
 
 export interface MainDeps {
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -31,6 +34,9 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
   program.addCommand(simulateCommand());
   // Bound now: while `start` runs, the handler's stdout/stderr are sent to its log file.
   program.addCommand(startCommand({ env: deps.env ?? process.env, write: deps.write ?? process.stdout.write.bind(process.stdout), writeError: deps.writeError ?? process.stderr.write.bind(process.stderr), tty: deps.write === undefined && process.stdout.isTTY === true }, setExitCode));
+  program.addCommand(enqueueCommand({ write, writeError }, setExitCode));
+  program.addCommand(redriveCommand({ write, writeError }, setExitCode));
+  program.addCommand(tailCommand({ write, writeError }, setExitCode));
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

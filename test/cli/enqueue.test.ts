@@ -1,0 +1,60 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueCommand } from '../../shared/cli/enqueue';
+import { provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
+import { runCommand, stackWithOutputs } from './operator-helpers';
+
+let aws: LocalAws;
+let resources: JobWatchResources;
+
+beforeAll(async () => {
+  aws = await startLocalAws();
+  resources = await provisionJobWatch(aws, { tokenSecretValue: 'token', prefix: 'enqueue' });
+});
+afterAll(() => aws?.stop());
+
+const enqueue = (args: string[], cloudFormation = stackWithOutputs({})) =>
+  runCommand((io, setExitCode) => enqueueCommand({ ...io, sqs: () => aws.clients().sqs, cloudFormation: () => cloudFormation }, setExitCode), args);
+
+async function receiveOne() {
+  const { Messages = [] } = await aws.clients().sqs.send(new ReceiveMessageCommand({ QueueUrl: resources.jobQueue.url, WaitTimeSeconds: 1, VisibilityTimeout: 60 }));
+  return Messages.map((m) => JSON.parse(m.Body ?? ''));
+}
+
+describe('alation-job-watch enqueue', () => {
+  it('sends the canonical job reference for a name, kind and context, and prints it with --json', async () => {
+    const run = await enqueue(['--name', 'MetadataExtraction%231_2017', '--kind', 'lineage', '--context', '{"uploadId":"u-1"}', '--queue-url', resources.jobQueue.url, '--json']);
+
+    expect(run.code).toBe(0);
+    const sent = { version: 1, jobName: 'MetadataExtraction#1_2017', kind: 'lineage', context: { uploadId: 'u-1' } };
+    expect(await receiveOne()).toEqual([sent]);
+    expect(JSON.parse(run.out)).toMatchObject({ schema: 'alation.job-enqueue/v1', queueUrl: resources.jobQueue.url, reference: sent, messageId: expect.any(String) });
+  });
+
+  it('reads the queue URL from the stack outputs given --stack', async () => {
+    const cloudFormation = stackWithOutputs({ JobQueueUrl: resources.jobQueue.url });
+
+    const run = await enqueue(['--id', '42', '--stack', 'AlationJobWatch'], cloudFormation);
+
+    expect(run.code).toBe(0);
+    expect(cloudFormation.sent[0]).toBeInstanceOf(DescribeStacksCommand);
+    expect(cloudFormation.sent[0]?.input).toEqual({ StackName: 'AlationJobWatch' });
+    expect(run.out).toBe(`Enqueued job #42 on ${resources.jobQueue.url}\nmessage id ${run.out.split('message id ')[1]}`);
+    expect(await receiveOne()).toEqual([{ version: 1, jobId: 42 }]);
+  });
+
+  it.each([
+    [['--id', 'abc', '--queue-url', 'q'], 'invalid job reference: jobId'],
+    [['--id', '1', '--context', '[1]', '--queue-url', 'q'], '--context: must be a JSON object'],
+    [['--id', '1'], 'give --queue-url or --stack'],
+    [['--queue-url', 'q'], 'give --id or --name'],
+    [['--id', '1', '--stack', 'Other'], 'has no output JobQueueUrl'],
+  ])('refuses %j with exit code 2 and sends nothing', async (args, message) => {
+    const run = await enqueue(args);
+
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(message);
+    expect(await receiveOne()).toEqual([]);
+  });
+});
