@@ -1,0 +1,64 @@
+/**
+ * The runtime dying mid-batch (a crash, or Lambda ending it at the function timeout) after some
+ * records were re-sent or published, and the same message delivered twice. The emulated
+ * environment does nothing more once dead; the next invocation is a cold start.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectEveryJobAccountedFor } from './support/expect-accounted';
+import { captureLogs, type LogCapture } from './support/log-capture';
+import { runScenario, type ScenarioReport } from './support/scenario';
+import { scenarioSpecs } from './support/scenarios';
+
+const specs = scenarioSpecs('fast', { foreignBaseUrl: 'http://127.0.0.1:9' });
+let logs: LogCapture;
+
+beforeAll(() => {
+  logs = captureLogs();
+});
+afterAll(() => logs.restore());
+
+describe('when the handler dies mid-batch or a message comes twice', () => {
+  it('loses nothing and doubles nothing when the runtime crashes between records', async () => {
+    const report = await runScenario(specs['crash-mid-batch']!, logs.lines);
+    expectEveryJobAccountedFor(report);
+    expect(report.collected.faultStats.crashes).toBeGreaterThan(0);
+  }, 60_000);
+
+  describe('a crash between a successful Publish and the idempotency save', () => {
+    let report: ScenarioReport;
+    beforeAll(async () => {
+      report = await runScenario(specs['crash-after-publish']!, logs.lines);
+    }, 60_000);
+
+    it('loses no job, and any second notification carries the same notificationId', () => {
+      expect(report.collected.faultStats.crashes).toBeGreaterThan(0);
+      expect({ lost: report.lost, conflicting: report.conflictingDuplicates, wrong: report.wrongStatus, leaks: report.tokenLeaks, left: report.leftOnQueue }).toEqual({
+        lost: 0,
+        conflicting: 0,
+        wrong: [],
+        leaks: [],
+        left: 0,
+      });
+    });
+
+    // Known limitation, not fixable by ordering: SNS has no conditional publish for standard
+    // topics, so a runtime that dies after Publish and before the idempotency record is marked
+    // complete leaves it in progress; after it expires the retry publishes again. README says
+    // receivers drop such duplicates by notificationId.
+    it.fails('publishes only once', () => {
+      expect(report.duplicates).toBe(0);
+    });
+  });
+
+  it('redelivers the whole batch when an invocation hits the function timeout, without doubling outcomes', async () => {
+    const report = await runScenario(specs['timeout-mid-batch']!, logs.lines);
+    expectEveryJobAccountedFor(report);
+    expect(report.collected.faultStats.timeouts).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('ends two poll chains of one job with a single outcome when its message is delivered twice', async () => {
+    const report = await runScenario(specs['duplicate-delivery']!, logs.lines);
+    expectEveryJobAccountedFor(report);
+    expect(report.collected.logLines.some((l) => l.includes('outcome already published by another poll chain'))).toBe(true);
+  }, 60_000);
+});

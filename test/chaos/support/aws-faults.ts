@@ -1,0 +1,176 @@
+/**
+ * AWS-side faults for the chaos scenarios: an SDK v3 middleware on the handler's own clients
+ * that refuses a share of calls, and "execution environments" that die mid-batch the way a
+ * Lambda runtime does (crash, or killed at the function timeout), after which nothing more
+ * happens in them and the next invocation gets a fresh cold start.
+ */
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createAwsClients, createDependencies, type AwsClients } from '../../../shared/aws/dependencies';
+import type { JobWatchConfig } from '../../../shared/config';
+import { createBatchHandler } from '../../../shared/watch/batch-handler';
+import type { JobStatusHandler } from '../../../shared/local/job-watch';
+
+/** Which calls fail, as shares in [0, 1]. A refused call never reaches the service. */
+export interface AwsFaultPlan {
+  /** SNS `Publish` of an outcome. */
+  readonly publishFailureRate?: number;
+  /** SQS `SendMessage` back to the job queue (the re-send of a running job). */
+  readonly requeueFailureRate?: number;
+  /** Every call to the idempotency table (`PutItem`, `UpdateItem`, `GetItem`, `DeleteItem`). */
+  readonly idempotencyFailureRate?: number;
+  /**
+   * Per AWS call, once the invocation has re-sent or published something: the chance that
+   * the runtime dies right before that call (any call but the idempotency save, see below). The invocation fails as a whole and its
+   * environment is gone.
+   */
+  readonly crashRate?: number;
+  /**
+   * The chance that the runtime dies right after an SNS Publish succeeded, before the
+   * idempotency record is marked complete (`UpdateItem`): the one window no ordering closes.
+   */
+  readonly crashBeforeSaveRate?: number;
+}
+
+/** What the fault layer saw, across all environments. */
+export interface AwsFaultStats {
+  /** Successful re-sends to the job queue. */
+  requeues: number;
+  /** Successful SNS publishes. */
+  publishes: number;
+  /** Calls refused, by command. */
+  refused: Record<string, number>;
+  /** Environments that died mid-invocation. */
+  crashes: number;
+  /** Environments killed at the function timeout. */
+  timeouts: number;
+  /** Environments started (cold starts). */
+  coldStarts: number;
+  /** Every SQS message body the handler sent (re-sends and DLQ), for the token scan. */
+  sentBodies: string[];
+  /** Every error an invocation threw, as text, for the token scan. */
+  invocationErrors: string[];
+}
+
+export function emptyFaultStats(): AwsFaultStats {
+  return { requeues: 0, publishes: 0, refused: {}, crashes: 0, timeouts: 0, coldStarts: 0, sentBodies: [], invocationErrors: [] };
+}
+
+/** An error shaped like the SDK's service errors, so retry and logging treat it as real. */
+class InjectedFault extends Error {
+  readonly $fault = 'server';
+  readonly $metadata = { httpStatusCode: 503 };
+  constructor(command: string) {
+    super(`injected fault: ${command} refused (ServiceUnavailable)`);
+    this.name = 'ServiceUnavailable';
+  }
+}
+
+const IDEMPOTENCY_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'GetItemCommand', 'DeleteItemCommand']);
+/** A dead runtime does nothing more: its pending calls never complete. */
+const never = () => new Promise<never>(() => undefined);
+
+interface Environment {
+  dead: boolean;
+  /** Effects (re-sends, publishes) done in the current invocation. */
+  effects: number;
+  crash?: (error: Error) => void;
+}
+
+function addFaultMiddleware(clients: AwsClients, env: Environment, plan: AwsFaultPlan, stats: AwsFaultStats, random: () => number, jobQueueUrl: string) {
+  for (const client of Object.values(clients)) {
+    (client.middlewareStack as { add: (mw: unknown, options: unknown) => void }).add(
+      (next: (args: { input: Record<string, unknown> }) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: { input: Record<string, unknown> }) => {
+          const command = context.commandName ?? 'unknown';
+          if (env.dead) return never();
+          const isSave = command === 'UpdateItemCommand';
+          const crashRate = isSave ? plan.crashBeforeSaveRate : env.effects > 0 ? plan.crashRate : undefined;
+          if (crashRate && random() < crashRate) {
+            env.dead = true;
+            stats.crashes += 1;
+            env.crash?.(new Error(`injected crash before ${command}`));
+            return never();
+          }
+          const isRequeue = command === 'SendMessageCommand' && args.input.QueueUrl === jobQueueUrl;
+          const rate = isRequeue
+            ? plan.requeueFailureRate
+            : command === 'PublishCommand'
+              ? plan.publishFailureRate
+              : IDEMPOTENCY_COMMANDS.has(command)
+                ? plan.idempotencyFailureRate
+                : undefined;
+          if (rate && random() < rate) {
+            stats.refused[command] = (stats.refused[command] ?? 0) + 1;
+            throw new InjectedFault(command);
+          }
+          const result = await next(args);
+          if (env.dead) return never();
+          if (command === 'SendMessageCommand') stats.sentBodies.push(String(args.input.MessageBody ?? ''), JSON.stringify(args.input.MessageAttributes ?? {}));
+          if (isRequeue) {
+            stats.requeues += 1;
+            env.effects += 1;
+          }
+          if (command === 'PublishCommand') {
+            stats.publishes += 1;
+            env.effects += 1;
+          }
+          return result;
+        },
+      { step: 'initialize', name: 'chaosFaults' },
+    );
+  }
+}
+
+export interface EnvironmentHandlerOptions {
+  readonly config: JobWatchConfig;
+  readonly plan: AwsFaultPlan;
+  readonly stats: AwsFaultStats;
+  readonly random: () => number;
+  /** The mapping's function timeout: the runtime is killed then, as Lambda does. */
+  readonly functionTimeoutMs: number;
+}
+
+/**
+ * The real handler (`createBatchHandler(createDependencies(config, clients))`) in one emulated
+ * execution environment at a time: one invocation at a time, a cold start after the previous
+ * environment crashed or was killed at the timeout. One per event source mapping, since each
+ * concurrent Lambda invocation has an environment of its own.
+ */
+export function environmentHandler(options: EnvironmentHandlerOptions): JobStatusHandler {
+  let env: Environment | undefined;
+  let handler: JobStatusHandler | undefined;
+
+  const coldStart = () => {
+    const fresh: Environment = { dead: false, effects: 0 };
+    const clients = createAwsClients();
+    addFaultMiddleware(clients, fresh, options.plan, options.stats, options.random, options.config.jobQueueUrl);
+    options.stats.coldStarts += 1;
+    env = fresh;
+    handler = createBatchHandler(createDependencies(options.config, clients)) as unknown as JobStatusHandler;
+  };
+
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    if (!env || env.dead) coldStart();
+    const current = env!;
+    current.effects = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const died = new Promise<never>((_, reject) => {
+      current.crash = reject;
+      // Lambda ends the runtime at the timeout; a handler still running there does nothing more.
+      timer = setTimeout(() => {
+        current.dead = true;
+        options.stats.timeouts += 1;
+        reject(new Error('function timed out'));
+      }, options.functionTimeoutMs - 20);
+    });
+    try {
+      return await Promise.race([handler!(event, context), died]);
+    } catch (error) {
+      options.stats.invocationErrors.push(String((error as Error)?.stack ?? error));
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      current.crash = undefined;
+    }
+  };
+}
