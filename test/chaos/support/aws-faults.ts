@@ -18,6 +18,8 @@ export interface AwsFaultPlan {
   readonly requeueFailureRate?: number;
   /** Every call to the idempotency table (`PutItem`, `UpdateItem`, `GetItem`, `DeleteItem`). */
   readonly idempotencyFailureRate?: number;
+  /** The `UpdateItem` that marks a publish complete, after SNS took the message (overrides the above). */
+  readonly idempotencySaveFailureRate?: number;
   /**
    * Per AWS call, once the invocation has re-sent or published something: the chance that
    * the runtime dies right before that call (any call but the idempotency save, see below). The invocation fails as a whole and its
@@ -96,7 +98,9 @@ function addFaultMiddleware(clients: AwsClients, env: Environment, plan: AwsFaul
             ? plan.requeueFailureRate
             : command === 'PublishCommand'
               ? plan.publishFailureRate
-              : IDEMPOTENCY_COMMANDS.has(command)
+              : isSave && plan.idempotencySaveFailureRate !== undefined
+                ? plan.idempotencySaveFailureRate
+                : IDEMPOTENCY_COMMANDS.has(command)
                 ? plan.idempotencyFailureRate
                 : undefined;
           if (rate && random() < rate) {
