@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyConfig, IdempotencyPersistenceLayerError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jobKey } from '../alation/job-identifier';
@@ -53,6 +53,8 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
     awsSdkV3Client: options.dynamodb,
   });
 
+  /** Message ids of this process's attempts whose Publish went through, until the attempt returns. */
+  const delivered = new Map<string, string>();
   const publishOnce = makeIdempotent(
     async (payload: { key: string; attempt: string; outcome: Outcome }) => {
       const notification = buildNotification(payload.outcome);
@@ -65,6 +67,7 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
           MessageAttributes: notification.MessageAttributes,
         }),
       );
+      delivered.set(payload.attempt, sent.MessageId ?? '');
       return { attempt: payload.attempt, messageId: sent.MessageId ?? '' };
     },
     { persistenceStore, config, keyPrefix: KEY_PREFIX },
@@ -73,8 +76,18 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
   return {
     async publish(outcome) {
       const attempt = randomUUID();
-      const stored = await publishOnce({ key: jobKey('id' in outcome.job ? outcome.job : { name: outcome.job.name }), attempt, outcome });
-      return { published: stored.attempt === attempt, messageId: stored.messageId };
+      try {
+        const stored = await publishOnce({ key: jobKey('id' in outcome.job ? outcome.job : { name: outcome.job.name }), attempt, outcome });
+        return { published: stored.attempt === attempt, messageId: stored.messageId };
+      } catch (error) {
+        // SNS already has it, but the store refused to mark the record complete. Retrying the
+        // record would publish again once the in-progress record expires: report it published.
+        const messageId = delivered.get(attempt);
+        if (messageId !== undefined && error instanceof IdempotencyPersistenceLayerError) return { published: true, messageId };
+        throw error;
+      } finally {
+        delivered.delete(attempt);
+      }
     },
     registerLambdaContext(context) {
       config.registerLambdaContext(context);
