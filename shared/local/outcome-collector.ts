@@ -20,9 +20,9 @@ export async function drainQueue(
   const received: ReceivedMessage[] = [];
   const deadline = Date.now() + options.timeoutMs;
   while (!options.until(received) && Date.now() < deadline) {
-    const waitSeconds = Math.max(0, Math.min(1, Math.floor((deadline - Date.now()) / 1000)));
+    // Long polls of one second: never a busy loop, and at most a second past the deadline.
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
     );
     if (Messages.length === 0) continue;
     received.push(...Messages.map(toReceived));
