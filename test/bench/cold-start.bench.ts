@@ -2,7 +2,7 @@
  * Cold start: size of the handler bundle and the time to import it in fresh `node` processes,
  * beside the same handler with its packages loaded from node_modules.
  */
-import { buildUnbundledHandler, bundleHandler, type BuiltHandler } from './lib/bundle';
+import { buildUnbundledHandler, bundleHandler, bundleHandlerWithSdk, type BuiltHandler } from './lib/bundle';
 import { measureImport, type ImportTiming } from './lib/cold-start';
 import { percentile } from './lib/stats';
 
@@ -18,10 +18,10 @@ export interface ColdStartVariant extends BuiltHandler {
 
 const summary = (values: number[]) => ({ median: percentile(values, 50), p95: percentile(values, 95) });
 
-async function measure(variant: string, built: BuiltHandler, runs: number): Promise<ColdStartVariant> {
+async function measure(variant: string, built: BuiltHandler, runs: number, sdkExternal = true): Promise<ColdStartVariant> {
   const timings: ImportTiming[] = [];
   // Sequential: parallel processes would measure contention between themselves.
-  for (let i = 0; i < runs; i++) timings.push(await measureImport(built.file));
+  for (let i = 0; i < runs; i++) timings.push(await measureImport(built.file, sdkExternal));
   return {
     variant,
     ...built,
@@ -35,8 +35,10 @@ async function measure(variant: string, built: BuiltHandler, runs: number): Prom
 export async function runColdStart(runs = 20): Promise<ColdStartVariant[]> {
   const bundled = await bundleHandler();
   const unbundled = await buildUnbundledHandler();
+  const withSdk = await bundleHandlerWithSdk();
   return [
     await measure('bundled (esbuild, minified ESM, @aws-sdk/* external)', bundled, runs),
     await measure('unbundled (our code transpiled, every package from node_modules)', unbundled, runs),
+    await measure('bundled with the AWS SDK inside (not deployed; for comparison)', withSdk, runs, false),
   ];
 }

@@ -33,6 +33,11 @@ export async function buildUnbundledHandler(): Promise<BuiltHandler> {
   return buildHandler('unbundled.mjs', { packages: 'external' });
 }
 
+/** The handler with the AWS SDK bundled in too: not what infra deploys, measured for the trade-off. */
+export async function bundleHandlerWithSdk(): Promise<BuiltHandler> {
+  return buildHandler('sdk-bundled.mjs', {});
+}
+
 async function buildHandler(name: string, extra: { external?: string[]; packages?: 'external' }): Promise<BuiltHandler> {
   mkdirSync(BENCH_OUT_DIR, { recursive: true });
   const file = join(BENCH_OUT_DIR, name);

@@ -29,7 +29,7 @@ export const RUNTIME_SDK_PACKAGES = [
 export interface ImportTiming {
   /** From the first import to the handler module evaluated. */
   readonly totalMs: number;
-  /** Of which loading the runtime's SDK packages. */
+  /** Of which loading the runtime's SDK packages (0 when the SDK is bundled in). */
   readonly sdkMs: number;
 }
 
@@ -39,9 +39,10 @@ export interface ImportTiming {
  * is what Lambda's Init phase spends on the function's code. Node's own start-up is excluded:
  * it is the runtime's, the same for every handler. The SDK packages the handler imports are
  * imported first and timed on their own: ESM evaluates a module's imports before it anyway.
+ * A bundle with the SDK inside (`sdkExternal` false) is imported alone.
  */
-export async function measureImport(file: string): Promise<ImportTiming> {
-  const sdk = `await Promise.all(${JSON.stringify(RUNTIME_SDK_PACKAGES)}.map((p) => import(p)));`;
+export async function measureImport(file: string, sdkExternal = true): Promise<ImportTiming> {
+  const sdk = sdkExternal ? `await Promise.all(${JSON.stringify(RUNTIME_SDK_PACKAGES)}.map((p) => import(p)));` : '';
   const script =
     `const t0 = performance.now(); ${sdk} const t1 = performance.now();` +
     `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); const t2 = performance.now();` +
