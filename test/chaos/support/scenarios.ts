@@ -108,7 +108,8 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       name: 'crash-mid-batch',
       proves: 'the runtime dies before an AWS call after some records were re-sent or published: the batch comes back, forked chains end quietly',
       jobs: size(scale, 12, 100),
-      awsFaults: { crashRate: 0.15 },
+      // Per AWS call: at 100 jobs a batch makes ~25 calls, so 2 % kills about a third of batches.
+      awsFaults: { crashRate: size(scale, 0.15, 0.02) },
       // One record at a time, so a crash never catches another record between its Publish
       // and its idempotency save (that window is the next scenario).
       tunables: { RECORD_CONCURRENCY: '1' },
@@ -119,8 +120,9 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       name: 'crash-after-publish',
       proves: 'the runtime dies between a successful Publish and the idempotency save: nothing lost; the outcome is published again after the in-progress record expires (same notificationId)',
       jobs: size(scale, 8, 40),
-      awsFaults: { crashBeforeSaveRate: 0.5 },
+      awsFaults: { crashBeforeSaveRate: size(scale, 0.5, 0.15) },
       tunables: { RECORD_CONCURRENCY: '1' },
+      batchSize: 5,
       functionTimeoutMs: 2000,
       visibilityTimeoutSeconds: 3,
       knownDuplicates: 'at-least-once window between SNS Publish and the idempotency save',
@@ -168,5 +170,7 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       })),
     },
   ];
-  return Object.fromEntries(specs.map((s) => [s.name, s]));
+  // Fast mode: jobs end within about a second unless the scenario needs them running longer.
+  const scaled = scale === 'fast' ? specs.map((s) => ({ ...s, maxDurationMs: s.maxDurationMs ?? 1200 })) : specs;
+  return Object.fromEntries(scaled.map((s) => [s.name, s]));
 }
