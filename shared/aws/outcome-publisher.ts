@@ -5,6 +5,7 @@ import { IdempotencyConfig, IdempotencyPersistenceLayerError, makeIdempotent } f
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jobKey } from '../alation/job-identifier';
+import { JobWatchError } from '../errors';
 import type { Outcome } from '../contracts/outcome';
 import { buildNotification } from '../notify/notification';
 
@@ -33,6 +34,14 @@ export interface SnsOutcomePublisherOptions {
   readonly recordTtlSeconds?: number;
 }
 
+/**
+ * A publish is not started with less time than this left before the function timeout. A
+ * timeout between SNS accepting the message and the idempotency record being marked
+ * complete would publish the outcome twice (once the in-progress record expires), and with
+ * no time left Powertools writes the in-progress record without an expiry at all.
+ */
+export const MIN_REMAINING_MS_TO_PUBLISH = 1000;
+
 /** Keys do not depend on the function's name, so a renamed function still sees old records. */
 const KEY_PREFIX = 'alation-job-watch#outcome';
 
@@ -53,6 +62,7 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
     awsSdkV3Client: options.dynamodb,
   });
 
+  let lambdaContext: Context | undefined;
   /** Message ids of this process's attempts whose Publish went through, until the attempt returns. */
   const delivered = new Map<string, string>();
   const publishOnce = makeIdempotent(
@@ -75,9 +85,15 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
 
   return {
     async publish(outcome) {
+      const remainingMs = lambdaContext?.getRemainingTimeInMillis();
+      if (remainingMs !== undefined && remainingMs < MIN_REMAINING_MS_TO_PUBLISH) {
+        throw new JobWatchError(`${remainingMs} ms left before the function timeout: too little to publish safely; the record is retried`, {
+          retryable: true,
+        });
+      }
       const attempt = randomUUID();
       try {
-        const stored = await publishOnce({ key: jobKey('id' in outcome.job ? outcome.job : { name: outcome.job.name }), attempt, outcome });
+        const stored = await publishOnce({ key: jobKey(outcome.job), attempt, outcome });
         return { published: stored.attempt === attempt, messageId: stored.messageId };
       } catch (error) {
         // SNS already has it, but the store refused to mark the record complete. Retrying the
@@ -90,6 +106,7 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
       }
     },
     registerLambdaContext(context) {
+      lambdaContext = context;
       config.registerLambdaContext(context);
     },
   };

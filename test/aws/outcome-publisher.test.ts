@@ -69,3 +69,19 @@ describe('SNS outcome publisher, idempotent on DynamoDB (dynalite)', () => {
     expect(sns.sent).toHaveLength(2);
   });
 });
+
+describe('publishing close to the function timeout', () => {
+  it('refuses to start a publish with under a second left, so the record is retried instead of risking a duplicate', async () => {
+    const sns = recordingSns();
+    const publisher = createSnsOutcomePublisher({ sns: sns as never, topicArn: TOPIC_ARN, dynamodb: aws.clients().dynamodb, tableName: resources.idempotencyTable.name });
+    publisher.registerLambdaContext({ getRemainingTimeInMillis: () => 400 } as never);
+
+    await expect(publisher.publish(outcome({ job: { id: 105 } }))).rejects.toThrow(
+      '400 ms left before the function timeout: too little to publish safely; the record is retried',
+    );
+    expect(sns.sent).toEqual([]);
+
+    publisher.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000 } as never);
+    expect(await publisher.publish(outcome({ job: { id: 105 } }))).toEqual({ published: true, messageId: 'sns-1' });
+  });
+});
