@@ -18,6 +18,8 @@ const FOLLOW_UP = /can\s+be\s+tracked\s+using\s+(?:the\s+)?jobs\s+API\)?\s*:?\s*
 /** Walking a decoded result for text stops here, so a pathological result costs little. */
 const MAX_STRINGS_SCANNED = 10_000;
 const MAX_DEPTH = 8;
+/** Deeper `data` is dropped (and `truncated` set). */
+const MAX_DATA_DEPTH = 64;
 
 /**
  * Turns Alation's `result` into counts, error objects and text. Results "are not
@@ -26,7 +28,12 @@ const MAX_DEPTH = 8;
  * null — and keeps what it cannot read as `text` or `data`. It never throws.
  */
 export function parseResult(raw: unknown): ParsedResult {
-  const { text, data } = decode(raw);
+  const decoded = decode(raw);
+  const { text } = decoded;
+  // A result nested deeper than anything Alation sends would overflow the stack of every
+  // JSON.stringify that follows (the notification, the log): it is kept out of `data`.
+  const tooDeep = exceedsDepth(decoded.data, MAX_DATA_DEPTH);
+  const data = tooDeep ? null : decoded.data;
   const fields = isRecord(data) ? data : {};
   const strings = collectStrings(text, data);
   const joined = strings.join('\n');
@@ -47,7 +54,7 @@ export function parseResult(raw: unknown): ParsedResult {
       previouslyIngestedSkipped: firstCount(PREVIOUSLY_SKIPPED, joined),
       text,
       data,
-      truncated: false,
+      truncated: tooDeep,
     },
     followUpJobIds: followUpJobIds(joined),
   };
@@ -79,6 +86,20 @@ function decode(raw: unknown): { text: string | null; data: unknown } {
   } catch {
     return { text: raw, data: null };
   }
+}
+
+function exceedsDepth(value: unknown, limit: number): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth > limit) return true;
+    const next: unknown[] = [];
+    for (const item of level) {
+      if (Array.isArray(item)) next.push(...item.filter((v) => typeof v === 'object' && v !== null));
+      else if (typeof item === 'object' && item !== null) next.push(...Object.values(item).filter((v) => typeof v === 'object' && v !== null));
+    }
+    level = next;
+  }
+  return false;
 }
 
 function readErrorField(value: unknown, joined: string): { errorsIgnored: number | null; error: string | null } {

@@ -43,6 +43,7 @@ export function createDependencies(config: JobWatchConfig, clients: AwsClients =
     logger,
     metrics,
     concurrency: config.recordConcurrency,
+    minRemainingMsPerRecord: config.alationTimeoutMs + 1000,
     record: {
       alation,
       tokens: createSecretTokenProvider({
@@ -60,6 +61,8 @@ export function createDependencies(config: JobWatchConfig, clients: AwsClients =
         topicArn: config.outcomeTopicArn,
         dynamodb: clients.dynamodb,
         tableName: config.idempotencyTableName,
+        // The deadline, the DLQ's 14-day retention (a forked chain can be redriven from it) and a day to spare.
+        recordTtlSeconds: config.poll.maxWatchSeconds + 15 * 24 * 3600,
       }),
       policy: { ...config.poll, growth: DEFAULT_GROWTH, jitter: DEFAULT_JITTER },
       now: () => new Date(),

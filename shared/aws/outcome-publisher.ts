@@ -27,9 +27,10 @@ export interface SnsOutcomePublisherOptions {
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
   /**
-   * How long a job's "published" record is kept. Longer than any watch (deadline plus the
-   * longest re-send delay), so a late duplicate chain still finds it.
-   * @default 7 days
+   * How long a job's "published" record is kept. It must outlive any duplicate poll chain:
+   * the watch deadline, plus the DLQ's 14-day retention (a chain can be redriven from it).
+   * `createDependencies` derives it from `MAX_WATCH_SECONDS`.
+   * @default 15 days
    */
   readonly recordTtlSeconds?: number;
 }
@@ -55,7 +56,7 @@ const KEY_PREFIX = 'alation-job-watch#outcome';
 export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): OutcomePublisher {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'key',
-    expiresAfterSeconds: options.recordTtlSeconds ?? 7 * 24 * 3600,
+    expiresAfterSeconds: options.recordTtlSeconds ?? 15 * 24 * 3600,
   });
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: options.tableName,

@@ -20,8 +20,9 @@ export interface SecretTokenProviderOptions {
   /** Mints an access token from a refresh token (Alation's `createAPIAccessToken`). */
   readonly mint: (refreshToken: string, userId: number) => Promise<string>;
   /**
-   * How long a read secret is trusted before it is read again, so a rotated secret is
-   * picked up even before Alation refuses the old token.
+   * Passed to the secret source as its cache age. The token itself is kept until Alation
+   * refuses it (then the secret is read again, bypassing any cache), so a rotated secret is
+   * picked up on the first 401 after the rotation.
    * @default 300
    */
   readonly maxAgeSeconds?: number;

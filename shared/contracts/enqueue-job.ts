@@ -7,7 +7,7 @@ export type EnqueueJobInput = Omit<JobReferenceBody, 'watch' | 'version'>;
 
 export interface EnqueuedJob {
   readonly messageId: string;
-  /** The reference as it was sent (name decoded, canonical field names). */
+  /** The reference as the watcher will read it (name decoded, canonical field names). */
   readonly reference: JobReference;
 }
 
@@ -30,6 +30,13 @@ export async function enqueueJob(
     throw new InvalidJobReferenceError([{ field: 'watch', problem: 'is written by the watcher; producers leave it out' }]);
   }
   const reference = validateJobReference(input);
-  const sent = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: serializeJobReference(reference) }));
+  // The name goes out as the producer gave it: the watcher decodes it once, on receipt.
+  const rawName = input.jobName ?? input.job_name;
+  const sent = await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: serializeJobReference(rawName === undefined ? reference : { ...reference, job: { name: rawName } }),
+    }),
+  );
   return { messageId: sent.MessageId ?? '', reference };
 }

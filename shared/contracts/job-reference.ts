@@ -16,7 +16,10 @@ const JOB_ID_PROBLEM = 'must be a positive integer (a number, or a string of dig
 const jobIdField = z.union(
   [
     z.int({ error: JOB_ID_PROBLEM }).check(z.positive({ error: JOB_ID_PROBLEM })),
-    z.string().check(z.regex(DIGITS, { error: JOB_ID_PROBLEM }), z.maxLength(16, { error: JOB_ID_PROBLEM })),
+    z.string().check(
+      z.regex(DIGITS, { error: JOB_ID_PROBLEM }),
+      z.refine((digits) => Number.isSafeInteger(Number(digits)), { error: JOB_ID_PROBLEM }),
+    ),
   ],
   { error: JOB_ID_PROBLEM },
 );
@@ -46,7 +49,11 @@ export const JobReferenceBodySchema = z
     kind: z.optional(
       z
         .string({ error: 'must be a string' })
-        .check(z.maxLength(JobReferenceLimits.maxKindLength, { error: `must be at most ${JobReferenceLimits.maxKindLength} characters` })),
+        .check(
+          z.maxLength(JobReferenceLimits.maxKindLength, { error: `must be at most ${JobReferenceLimits.maxKindLength} characters` }),
+          // `kind` becomes an SNS message attribute, which refuses control characters.
+          z.refine((kind) => !CONTROL_CHARACTERS.test(kind), { error: 'must not contain control characters' }),
+        ),
     ),
     context: z.optional(
       z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).check(
@@ -116,7 +123,9 @@ export function validateJobReference(input: unknown): JobReference {
   const id = body.jobId ?? body.job_id;
   const name = body.jobName ?? body.job_name;
   return {
-    job: id !== undefined ? { id: Number(id) } : { name: normaliseJobName(name as string) },
+    // A name is decoded on the producer's message only: the watcher re-sends the decoded
+    // name with its watch state, and decoding it again could change the job (`%2523` → `#`).
+    job: id !== undefined ? { id: Number(id) } : { name: body.watch ? (name as string) : normaliseJobName(name as string) },
     kind: body.kind ?? null,
     context: body.context ?? null,
     watch: body.watch ?? null,

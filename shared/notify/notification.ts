@@ -9,6 +9,7 @@ import { outcomeSubject } from './subject';
  */
 export const MAX_NOTIFICATION_BYTES = 256 * 1024 - 6 * 1024;
 const MAX_TEXT_CHARS = 10_000;
+const MAX_FOLLOW_UPS = 100;
 
 /** What an SNS `Publish` needs, before the topic ARN is added. */
 export interface Notification {
@@ -37,15 +38,32 @@ export function buildNotification(outcome: Outcome, maxBytes: number = MAX_NOTIF
     const Message = JSON.stringify({ default: JSON.stringify(o), email: outcomeEmailText(o) });
     return { Subject, Message, size: bytes(Subject) + bytes(Message) + attributeBytes };
   };
-  const fits = (o: Outcome) => render(o).size <= maxBytes;
+  const fits = (o: Outcome) => {
+    try {
+      return render(o).size <= maxBytes;
+    } catch {
+      return false; // e.g. a result too deep for JSON.stringify: trimming drops it
+    }
+  };
 
   let sent = outcome;
   if (!fits(sent)) sent = withResult(sent, { data: null });
-  if (!fits(sent) && (sent.result.text?.length ?? 0) > MAX_TEXT_CHARS) {
-    sent = withResult(sent, { text: `${sent.result.text?.slice(0, MAX_TEXT_CHARS)}…` });
+  if (!fits(sent)) {
+    sent = {
+      ...withResult(sent, { text: cut(sent.result.text, MAX_TEXT_CHARS), error: cut(sent.result.error, MAX_TEXT_CHARS) }),
+      message: cut(sent.message, MAX_TEXT_CHARS),
+      followUpJobIds: sent.followUpJobIds.slice(0, MAX_FOLLOW_UPS),
+    };
   }
   if (!fits(sent)) sent = withResult(sent, { errorObjects: sent.result.errorObjects.slice(0, largestFitting(sent, fits)) });
-  if (!fits(sent)) sent = { ...withResult(sent, { text: null, errorObjects: [] }), message: sent.message?.slice(0, 1000) ?? null };
+  // Last resort: counts and status only. Every field left is bounded, so this always fits.
+  if (!fits(sent)) {
+    sent = {
+      ...withResult(sent, { text: null, error: cut(sent.result.error, 1000), errorObjects: [] }),
+      message: cut(sent.message, 1000),
+      followUpJobIds: sent.followUpJobIds.slice(0, 10),
+    };
+  }
 
   const { Subject, Message } = render(sent);
   return { Subject, Message, MessageStructure: 'json', MessageAttributes: attributes, outcome: sent };
@@ -75,6 +93,10 @@ function largestFitting(outcome: Outcome, fits: (o: Outcome) => boolean): number
     else high = mid - 1;
   }
   return low;
+}
+
+function cut(text: string | null, length: number): string | null {
+  return text !== null && text.length > length ? `${text.slice(0, length)}…` : text;
 }
 
 function bytes(text: string): number {

@@ -6,12 +6,20 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
+import { JobWatchError } from '../errors';
 import { processRecord, type RecordDependencies } from './process-record';
 
 export interface BatchHandlerOptions {
   readonly record: RecordDependencies;
   /** Records of one batch in flight at once: the bound on parallel calls to Alation. */
   readonly concurrency: number;
+  /**
+   * A record is not started with less time left than this (nor in the second half of the
+   * invocation with less than half of it left): it is reported for retry instead, so a
+   * batch that runs long does not hit the function timeout, which would redeliver records
+   * already re-sent and fork their poll chains.
+   */
+  readonly minRemainingMsPerRecord: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -24,13 +32,34 @@ export interface BatchHandlerOptions {
 export function createBatchHandler(options: BatchHandlerOptions) {
   const processor = new BatchProcessor(EventType.SQS);
   const limit = pLimit(options.concurrency);
-  const handleRecord = (record: SQSRecord) => limit(() => processRecord(record, options.record));
+  let context: Context | undefined;
+  let budgetMs = 0;
 
-  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    options.record.publisher.registerLambdaContext(context);
+  const handleRecord = (record: SQSRecord) =>
+    limit(async () => {
+      const remainingMs = context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
+      if (remainingMs < Math.min(options.minRemainingMsPerRecord, budgetMs / 2)) {
+        throw new JobWatchError(`${remainingMs} ms left before the function timeout: record left for the next delivery`, { retryable: true });
+      }
+      try {
+        await processRecord(record, options.record);
+      } catch (error) {
+        // BatchProcessor keeps failures to itself: say what failed, or operators see nothing.
+        options.logger.error('record failed: it will be delivered again', {
+          messageId: record.messageId,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+        throw error;
+      }
+    });
+
+  return middy(async (event: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
+    context = lambdaContext;
+    budgetMs = lambdaContext.getRemainingTimeInMillis();
+    options.record.publisher.registerLambdaContext(lambdaContext);
     // throwOnFullBatchFailure: false, so a batch whose records all need a retry is reported
     // item by item rather than as a function error, which would count against the alarms.
-    return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
+    return processPartialResponse(event, handleRecord, processor, { context: lambdaContext, throwOnFullBatchFailure: false });
   })
     .use(injectLambdaContext(options.logger, { resetKeys: true }))
     .use(logMetrics(options.metrics));

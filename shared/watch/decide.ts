@@ -2,7 +2,7 @@ import { isFinalStatus, type AlationJobStatus } from '../alation/job-status';
 import type { JobReference } from '../contracts/job-reference';
 import { JobReferenceLimits } from '../contracts/limits';
 import { OutcomeStatus, type Outcome } from '../contracts/outcome';
-import type { WatchState } from '../contracts/watch-state';
+import { MAX_STATUS_LENGTH, type WatchState } from '../contracts/watch-state';
 import { AlationError, AlationErrorClass, TokenSecretError, type JobWatchError } from '../errors';
 import { nextDelaySeconds, type BackoffPolicy } from './backoff';
 import { buildOutcome } from './build-outcome';
@@ -44,13 +44,16 @@ export interface DecideInput {
 export function decide(input: DecideInput): Decision {
   const { reference, check, policy, now } = input;
   const previous = reference.watch;
-  const firstSeenAt = previous?.firstSeenAt ?? now.toISOString();
-  const elapsedSeconds = Math.max(0, (now.getTime() - Date.parse(firstSeenAt)) / 1000);
+  // A first-seen time in the future (a forged or corrupted body) would hold the deadline off
+  // for ever: the watch then counts from now.
+  const firstSeenAt =
+    previous && Date.parse(previous.firstSeenAt) <= now.getTime() ? previous.firstSeenAt : now.toISOString();
+  const elapsedSeconds = (now.getTime() - Date.parse(firstSeenAt)) / 1000;
 
   const watch: WatchState = {
     polls: (previous?.polls ?? 0) + 1,
     firstSeenAt,
-    lastStatus: check.ok ? check.response.status : (previous?.lastStatus ?? null),
+    lastStatus: check.ok ? check.response.status.slice(0, MAX_STATUS_LENGTH) : (previous?.lastStatus ?? null),
     lastError: check.ok ? (previous?.lastError ?? null) : describeError(check.error),
     notFoundChecks: !check.ok && errorClassOf(check.error) === AlationErrorClass.notFound ? (previous?.notFoundChecks ?? 0) + 1 : 0,
   };

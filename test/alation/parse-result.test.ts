@@ -87,6 +87,14 @@ describe('parseResult', () => {
     expect(parseResult(data).result.errorObjects).toEqual([{ line: 2, key: '1.s.u', message: 'Bad type' }]);
   });
 
+  it('drops a result nested too deep to serialize, and says so', () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const { result } = parseResult(deep);
+    expect(result.data).toBeNull();
+    expect(result.truncated).toBe(true);
+    expect(() => JSON.stringify(result)).not.toThrow();
+  });
+
   it('reads a null result as all nulls', () => {
     const { result, followUpJobIds } = parseResult(null);
     expect(result).toMatchObject({ updatedObjects: null, errorObjects: [], text: null, data: null });

@@ -17,7 +17,7 @@ function recordingSqs() {
 }
 
 describe('enqueueJob', () => {
-  it('sends the canonical body to the queue it is given', async () => {
+  it('sends the canonical body, with the name as the producer gave it, to the queue it is given', async () => {
     const sqs = recordingSqs();
     const enqueued = await enqueueJob(sqs as never, QUEUE_URL, { job_name: 'Lineage%231_x', kind: 'lineage', context: { u: 1 } });
 
@@ -25,8 +25,9 @@ describe('enqueueJob', () => {
     expect(sqs.sent[0]).toBeInstanceOf(SendMessageCommand);
     expect(sqs.sent[0]?.input).toEqual({
       QueueUrl: QUEUE_URL,
-      MessageBody: JSON.stringify({ version: 1, jobName: 'Lineage#1_x', kind: 'lineage', context: { u: 1 } }),
+      MessageBody: JSON.stringify({ version: 1, jobName: 'Lineage%231_x', kind: 'lineage', context: { u: 1 } }),
     });
+    expect(enqueued.reference.job).toEqual({ name: 'Lineage#1_x' }); // decoded once, by the watcher
   });
 
   it('sends nothing when the reference is invalid', async () => {

@@ -51,6 +51,17 @@ describe('job reference v1', () => {
     expect(parse({ jobName: 'bad%E0%A4%A' }).job).toEqual({ name: 'bad%E0%A4%A' });
   });
 
+  it("never decodes the watcher's own re-sends again (a name decoded once stays the same job)", () => {
+    const first = parse({ jobName: 'Job%2523x_1' });
+    expect(first.job).toEqual({ name: 'Job%23x_1' });
+    const resent = parseJobReferenceBody(serializeJobReference({ ...first, watch: watchState() }));
+    expect(resent.job).toEqual({ name: 'Job%23x_1' });
+  });
+
+  it('keeps a name that would decode to control characters', () => {
+    expect(parse({ jobName: 'Job%0Ax_1' }).job).toEqual({ name: 'Job%0Ax_1' });
+  });
+
   it('passes kind, context and watch state through', () => {
     const watch = watchState({ polls: 3 });
     const parsed = parse({ version: 1, jobId: 1, kind: 'lineage', context: { upload: 'u-1', n: [1] }, watch });
@@ -88,6 +99,8 @@ describe('job reference v1', () => {
     [{ jobId: 1.5 }, 'jobId: must be a positive integer (a number, or a string of digits)'],
     [{ jobId: '01' }, 'jobId: must be a positive integer (a number, or a string of digits)'],
     [{ jobId: true }, 'jobId: must be a positive integer (a number, or a string of digits)'],
+    [{ jobId: '9999999999999999' }, 'jobId: must be a positive integer (a number, or a string of digits)'],
+    [{ jobId: 1, kind: 'lin\u0000eage' }, 'kind: must not contain control characters'],
     [{ jobName: '' }, 'jobName: must not be empty'],
     [{ jobName: '   ' }, 'jobName: must not be blank'],
     [{ jobName: 'a\u0000b' }, 'jobName: must not contain control characters'],

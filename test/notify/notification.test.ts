@@ -40,6 +40,21 @@ describe('buildNotification', () => {
     expect(n.outcome.result.errorObjects[0]).toEqual(errorObjects[0]);
   });
 
+  it('fits an outcome whose error text and follow-up list alone exceed the limit', () => {
+    const base = outcome();
+    const huge = {
+      ...base,
+      status: 'failed' as const,
+      message: '"'.repeat(100_000),
+      followUpJobIds: Array.from({ length: 40_000 }, (_, i) => i + 1),
+      result: { ...base.result, error: '"'.repeat(200_000) },
+    };
+    const n = buildNotification(huge);
+    expect(Buffer.byteLength(n.Message) + Buffer.byteLength(n.Subject)).toBeLessThanOrEqual(MAX_NOTIFICATION_BYTES);
+    expect(n.outcome.result.truncated).toBe(true);
+    expect(n.outcome.status).toBe('failed');
+  });
+
   it('leaves an outcome that fits untouched', () => {
     expect(buildNotification(outcome()).outcome.result.truncated).toBe(false);
   });

@@ -15,6 +15,7 @@ const context = {
 } as unknown as Context;
 
 const quiet = () => ({
+  minRemainingMsPerRecord: 1000,
   logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   metrics: new Metrics({ namespace: 'Test', serviceName: 'test', singleMetric: false }),
 });
@@ -71,5 +72,18 @@ describe('createBatchHandler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(peak).toBe(3);
     expect(h.sent).toHaveLength(10);
+  });
+
+  it('leaves records for the next delivery when too little of the invocation is left', async () => {
+    const h = createHarness(() => statusResponse('running'));
+    const remaining = [30_000, 800, 800];
+    const late = { ...context, getRemainingTimeInMillis: () => remaining.shift() ?? 800 } as Context;
+    const handler = createBatchHandler({ record: h.deps, concurrency: 1, ...quiet() });
+
+    const response = await handler(event(sqsRecord({ jobId: 1 }, 'a'), sqsRecord({ jobId: 2 }, 'b')), late);
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['a', 'b']);
+    expect(h.alationRequests).toEqual([]);
+    expect(h.sent).toEqual([]);
   });
 });

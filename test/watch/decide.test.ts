@@ -117,4 +117,15 @@ describe('decide', () => {
     const decision = decide({ reference, check: ok('running'), policy, now: at(3), random: 0.5 });
     expect(decision).toMatchObject({ action: 'requeue', reference: { watch: { notFoundChecks: 0 } } });
   });
+
+  it('counts the watch from now when the remembered first-seen time lies in the future', () => {
+    const reference = jobRef({ watch: watchState({ firstSeenAt: '9999-01-01T00:00:00.000Z' }) });
+    const decision = decide({ reference, check: ok('running'), policy, now: at(0), random: 0.5 });
+    expect(decision).toMatchObject({ action: 'requeue', reference: { watch: { firstSeenAt } } });
+  });
+
+  it('cuts an absurdly long status to what the watch state can hold', () => {
+    const decision = decide({ reference: jobRef(), check: ok('x'.repeat(500)), policy, now: at(0), random: 0.5 });
+    expect(decision).toMatchObject({ action: 'requeue', reference: { watch: { lastStatus: 'x'.repeat(64) } } });
+  });
 });
