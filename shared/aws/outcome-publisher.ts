@@ -64,6 +64,7 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
   });
 
   let lambdaContext: Context | undefined;
+  let budgetMs = Number.POSITIVE_INFINITY;
   /** Message ids of this process's attempts whose Publish went through, until the attempt returns. */
   const delivered = new Map<string, string>();
   const publishOnce = makeIdempotent(
@@ -87,7 +88,8 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
   return {
     async publish(outcome) {
       const remainingMs = lambdaContext?.getRemainingTimeInMillis();
-      if (remainingMs !== undefined && remainingMs < MIN_REMAINING_MS_TO_PUBLISH) {
+      // A quarter of the invocation at most, so very short timeouts (tests) can still publish.
+      if (remainingMs !== undefined && remainingMs < Math.min(MIN_REMAINING_MS_TO_PUBLISH, budgetMs / 4)) {
         throw new JobWatchError(`${remainingMs} ms left before the function timeout: too little to publish safely; the record is retried`, {
           retryable: true,
         });
@@ -108,6 +110,7 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
     },
     registerLambdaContext(context) {
       lambdaContext = context;
+      budgetMs = context.getRemainingTimeInMillis();
       config.registerLambdaContext(context);
     },
   };

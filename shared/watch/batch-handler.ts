@@ -14,8 +14,8 @@ export interface BatchHandlerOptions {
   /** Records of one batch in flight at once: the bound on parallel calls to Alation. */
   readonly concurrency: number;
   /**
-   * A record is not started with less time left than this (nor in the second half of the
-   * invocation with less than half of it left): it is reported for retry instead, so a
+   * A record is not started with less time left than this (capped at a quarter of the
+   * invocation, for very short timeouts): it is reported for retry instead, so a
    * batch that runs long does not hit the function timeout, which would redeliver records
    * already re-sent and fork their poll chains.
    */
@@ -38,7 +38,7 @@ export function createBatchHandler(options: BatchHandlerOptions) {
   const handleRecord = (record: SQSRecord) =>
     limit(async () => {
       const remainingMs = context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
-      if (remainingMs < Math.min(options.minRemainingMsPerRecord, budgetMs / 2)) {
+      if (remainingMs < Math.min(options.minRemainingMsPerRecord, budgetMs / 4)) {
         throw new JobWatchError(`${remainingMs} ms left before the function timeout: record left for the next delivery`, { retryable: true });
       }
       try {

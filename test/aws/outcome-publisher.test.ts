@@ -74,7 +74,8 @@ describe('publishing close to the function timeout', () => {
   it('refuses to start a publish with under a second left, so the record is retried instead of risking a duplicate', async () => {
     const sns = recordingSns();
     const publisher = createSnsOutcomePublisher({ sns: sns as never, topicArn: TOPIC_ARN, dynamodb: aws.clients().dynamodb, tableName: resources.idempotencyTable.name });
-    publisher.registerLambdaContext({ getRemainingTimeInMillis: () => 400 } as never);
+    const remaining = [30_000]; // at registration: the invocation's whole budget
+    publisher.registerLambdaContext({ getRemainingTimeInMillis: () => remaining.shift() ?? 400 } as never);
 
     await expect(publisher.publish(outcome({ job: { id: 105 } }))).rejects.toThrow(
       '400 ms left before the function timeout: too little to publish safely; the record is retried',
