@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { RUNTIME_PROVIDED_MODULES } from '../../../infra/bundling';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const HANDLER_ENTRY = join(REPO_ROOT, 'functions/job-status/handler.ts');
@@ -18,11 +19,16 @@ export interface BuiltHandler {
 
 /**
  * Bundles the handler exactly as `infra/alation-job-watch.ts` has NodejsFunction bundle it:
- * ESM, minified, node22, `module` before `main`, the createRequire banner, and `@aws-sdk/*`
- * external because the Lambda runtime ships SDK v3 (NodejsFunction's default).
+ * ESM, minified, node22, `module` before `main`, the createRequire banner, the AWS SDK
+ * inside, and only the credential providers a Lambda function never reaches left external.
  */
 export async function bundleHandler(): Promise<BuiltHandler> {
-  return buildHandler('bundled.mjs', { external: ['@aws-sdk/*'] });
+  return buildHandler('bundled.mjs', { external: [...RUNTIME_PROVIDED_MODULES] });
+}
+
+/** The handler with `@aws-sdk/*` left to the runtime (NodejsFunction's default): measured for the trade-off. */
+export async function bundleHandlerWithRuntimeSdk(): Promise<BuiltHandler> {
+  return buildHandler('runtime-sdk.mjs', { external: ['@aws-sdk/*'] });
 }
 
 /**
@@ -33,10 +39,6 @@ export async function buildUnbundledHandler(): Promise<BuiltHandler> {
   return buildHandler('unbundled.mjs', { packages: 'external' });
 }
 
-/** The handler with the AWS SDK bundled in too: not what infra deploys, measured for the trade-off. */
-export async function bundleHandlerWithSdk(): Promise<BuiltHandler> {
-  return buildHandler('sdk-bundled.mjs', {});
-}
 
 async function buildHandler(name: string, extra: { external?: string[]; packages?: 'external' }): Promise<BuiltHandler> {
   mkdirSync(BENCH_OUT_DIR, { recursive: true });
