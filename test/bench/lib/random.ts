@@ -1,14 +1,6 @@
 /**
- * A seeded pseudo-random source (mulberry32): the same seed gives the same workload and the
- * same jitter on every machine, so polling numbers are comparable between runs.
+ * A seeded pseudo-random source: the same seed gives the same workload and the same jitter
+ * on every machine, so polling numbers are comparable between runs. The simulator's
+ * mulberry32, so the project has one.
  */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { createRandom as seededRandom } from '../../../shared/local/simulator/random';

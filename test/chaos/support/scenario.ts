@@ -18,6 +18,7 @@ import { startLocalJobWatch, type LocalJobWatch } from '../../../shared/local/jo
 import { drainQueue, type ReceivedMessage } from '../../../shared/local/outcome-collector';
 import { startAlationSimulator, type AlationSimulator, type FaultOptions, type JobDefinition } from '../../../shared/local/simulator';
 import { emptyFaultStats, environmentHandler, type AwsFaultPlan, type AwsFaultStats } from './aws-faults';
+import { createRandom } from '../../../shared/local/simulator/random';
 
 /** What a job is expected to end as. */
 export type ExpectedStatus = 'successful' | 'failed' | 'partially_successful' | 'timed_out';
@@ -127,16 +128,6 @@ interface PlannedJob {
   readonly copies: number;
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function hashSeed(text: string): number {
   let hash = 0x811c9dc5;
@@ -235,7 +226,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
   // Small seeds give correlated first draws in mulberry32 (seed 1: no fault in the first 25
   // requests at 20 %), so the scenario's name is hashed into the seed.
   const seed = hashSeed(`${spec.name}:${spec.seed ?? 1}`);
-  const random = seeded(seed);
+  const random = createRandom(seed);
   const { definitions, planned } = planJobs(spec, random);
   const refreshGrant = spec.mintedTokenTtlMs ? { refreshToken: `refresh-${crypto.randomUUID()}`, userId: 7 } : undefined;
   const logStart = logLines.length;
@@ -250,7 +241,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
   if (refreshGrant) tokens.add(refreshGrant.refreshToken);
 
   const faultStats = emptyFaultStats();
-  const awsRandom = seeded(seed ^ 0x5bd1e995);
+  const awsRandom = createRandom(seed ^ 0x5bd1e995);
   const visibilityTimeoutSeconds = spec.visibilityTimeoutSeconds ?? 4;
   const functionTimeoutMs = spec.functionTimeoutMs ?? 3000;
   const tunables = { POLL_INITIAL_DELAY_SECONDS: '1', POLL_MAX_DELAY_SECONDS: '1', MAX_WATCH_SECONDS: '30', ALATION_TIMEOUT_MS: '1000', RECORD_CONCURRENCY: '10', ...spec.tunables };
