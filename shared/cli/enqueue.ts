@@ -12,7 +12,7 @@ export interface EnqueueReport {
   readonly schema: 'alation.job-enqueue/v1';
   readonly queueUrl: string;
   readonly messageId: string;
-  /** The body as sent: the canonical job reference. */
+  /** The job reference as the watcher will read it (canonical field names, name decoded). */
   readonly reference: Record<string, unknown>;
 }
 

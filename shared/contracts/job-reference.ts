@@ -18,7 +18,8 @@ const jobIdField = z.union(
     z.int({ error: JOB_ID_PROBLEM }).check(z.positive({ error: JOB_ID_PROBLEM })),
     z.string().check(
       z.regex(DIGITS, { error: JOB_ID_PROBLEM }),
-      z.refine((digits) => Number.isSafeInteger(Number(digits)), { error: JOB_ID_PROBLEM }),
+      // Digits beyond 2^53 would silently name another job; non-digits are the regex's to report.
+      z.refine((digits) => !DIGITS.test(digits) || Number.isSafeInteger(Number(digits)), { error: JOB_ID_PROBLEM }),
     ),
   ],
   { error: JOB_ID_PROBLEM },

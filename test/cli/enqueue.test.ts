@@ -27,9 +27,15 @@ describe('alation-job-watch enqueue', () => {
     const run = await enqueue(['--name', 'MetadataExtraction%231_2017', '--kind', 'lineage', '--context', '{"uploadId":"u-1"}', '--queue-url', resources.jobQueue.url, '--json']);
 
     expect(run.code).toBe(0);
-    const sent = { version: 1, jobName: 'MetadataExtraction#1_2017', kind: 'lineage', context: { uploadId: 'u-1' } };
+    // The body keeps the name as given (the watcher decodes it once); the report shows it decoded.
+    const sent = { version: 1, jobName: 'MetadataExtraction%231_2017', kind: 'lineage', context: { uploadId: 'u-1' } };
     expect(await receiveOne()).toEqual([sent]);
-    expect(JSON.parse(run.out)).toMatchObject({ schema: 'alation.job-enqueue/v1', queueUrl: resources.jobQueue.url, reference: sent, messageId: expect.any(String) });
+    expect(JSON.parse(run.out)).toMatchObject({
+      schema: 'alation.job-enqueue/v1',
+      queueUrl: resources.jobQueue.url,
+      reference: { ...sent, jobName: 'MetadataExtraction#1_2017' },
+      messageId: expect.any(String),
+    });
   });
 
   it('reads the queue URL from the stack outputs given --stack', async () => {
