@@ -8,7 +8,7 @@ export const JOB_STATUS_PATH = '/api/v1/bulk_metadata/job/';
 export const CREATE_ACCESS_TOKEN_PATH = '/integration/v1/createAPIAccessToken/';
 
 /** A body larger than this is not a job status; reading stops there. */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 const USER_AGENT = 'alation-job-watch/1';
 
 export interface AlationClientOptions {
@@ -24,6 +24,12 @@ export interface AlationClientOptions {
   readonly fetch?: typeof fetch;
   /** @default performance.now */
   readonly clock?: () => number;
+  /**
+   * Reading an answer stops past this size (declared or streamed), so a runaway response
+   * cannot exhaust the function's memory; it counts as a retryable bad response.
+   * @default 16 MiB
+   */
+  readonly maxBodyBytes?: number;
 }
 
 /** A successful status check and how long Alation took to answer. */
@@ -52,14 +58,16 @@ export function jobStatusUrl(baseUrl: string, job: JobIdentifier): string {
 export function createAlationClient(options: AlationClientOptions): AlationClient {
   const doFetch = options.fetch ?? globalThis.fetch;
   const clock = options.clock ?? (() => performance.now());
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   async function call(url: string, init: RequestInit, secret: string, what: string): Promise<{ response: Response; text: string }> {
     let response: Response;
     let text: string;
     try {
       response = await doFetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
-      text = await readText(response);
+      text = await readText(response, maxBodyBytes, what);
     } catch (error) {
+      if (error instanceof AlationError) throw error;
       throw transportError(error, what, options.timeoutMs, secret);
     }
     return { response, text };
@@ -105,13 +113,29 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
   };
 }
 
-async function readText(response: Response): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) {
+async function readText(response: Response, maxBytes: number, what: string): Promise<string> {
+  const tooLarge = () =>
+    new AlationError(AlationErrorClass.badResponse, `${what}: the answer is larger than ${maxBytes} bytes`, { httpStatus: response.status });
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
     await response.body?.cancel();
-    return '';
+    throw tooLarge();
   }
-  return response.text();
+  if (!response.body) return '';
+  // Chunked answers declare no length: count while reading.
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function transportError(error: unknown, what: string, timeoutMs: number, secret: string): AlationError {

@@ -119,6 +119,25 @@ describe('Alation client against a real HTTP server', () => {
     expect(await failure(client().getJobStatus({ id: 5 }, TOKEN))).toMatchObject({ errorClass: 'bad_response', httpStatus: 302 });
   });
 
+  it('stops reading an answer past the size limit, declared or chunked', async () => {
+    const small = createAlationClient({ baseUrl: server.url, timeoutMs: 2000, maxBodyBytes: 1024 });
+    respond = (_req, res) => sendJson(res, 200, { status: 'successful', result: 'x'.repeat(5000) });
+    expect(await failure(small.getJobStatus({ id: 10 }, TOKEN))).toMatchObject({
+      errorClass: 'bad_response',
+      retryable: true,
+      message: 'job status id 10: the answer is larger than 1024 bytes',
+    });
+    respond = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }); // no Content-Length: chunked
+      for (let i = 0; i < 10; i++) res.write('x'.repeat(500));
+      res.end();
+    };
+    expect(await failure(small.getJobStatus({ id: 11 }, TOKEN))).toMatchObject({
+      errorClass: 'bad_response',
+      message: 'job status id 11: the answer is larger than 1024 bytes',
+    });
+  });
+
   it('gives up after the timeout', async () => {
     respond = () => undefined; // never answers
     const error = await failure(client(150).getJobStatus({ id: 6 }, TOKEN));

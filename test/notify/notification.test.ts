@@ -83,6 +83,18 @@ describe('outcomeSubject', () => {
     );
   });
 
+  it('keeps the job recognisable when the counts summary is long', () => {
+    const base = outcome();
+    const subject = outcomeSubject({
+      ...base,
+      status: 'timed_out',
+      polls: 123456789,
+      result: { ...base.result, errorObjectCount: 123456789, updatedObjects: 987654321, newEventsIngested: 123456789 },
+    });
+    expect(subject.length).toBeLessThan(100);
+    expect(subject).toMatch(/^Alation job MetadataExtrac~[0-9a-f]+ timed out: /);
+  });
+
   it('replaces characters SNS refuses in a subject', () => {
     const subject = outcomeSubject(outcome({ job: { name: 'Lädt\nneu' } }));
     expect(subject).toMatch(/^Alation job L\?dt\?neu successful/);
