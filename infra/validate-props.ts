@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { OUTCOME_STATUSES } from './metrics';
 import type { AlationJobWatchProps, OutcomeSubscriberInput } from './props';
+import { FUNCTION_DEFAULTS, MAX_SQS_DELAY_SECONDS } from '../shared/config';
 
 /** Defaults of the construct (the function's own defaults live in its config). */
 export const DEFAULTS = {
@@ -14,22 +15,12 @@ export const DEFAULTS = {
   outcomeAlarmRatePercent: 20,
 } as const;
 
-/**
- * Defaults and ranges the function applies to its tunables (shared/config.ts);
- * the construct checks cross-field rules against them, so that a bad
- * combination fails at synth instead of at the function's cold start.
- */
-export const FUNCTION_DEFAULTS = {
-  pollInitialDelaySeconds: 2,
-  pollMaxDelaySeconds: 70,
-  maxWatchSeconds: 86_400,
-  alationTimeoutMs: 10_000,
-  recordConcurrency: 5,
-} as const;
 
 // SQS message timers are whole seconds in 0–900:
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
-const MAX_MESSAGE_TIMER_SECONDS = 900;
+const MAX_MESSAGE_TIMER_SECONDS = MAX_SQS_DELAY_SECONDS;
+
+export { FUNCTION_DEFAULTS };
 
 /** Thrown when construct props are invalid; lists every problem at once. */
 export class AlationJobWatchConfigError extends Error {

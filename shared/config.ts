@@ -5,6 +5,18 @@ import { ConfigError, JobWatchError } from './errors';
 /** Most SQS can delay a message (`DelaySeconds`). */
 export const MAX_SQS_DELAY_SECONDS = 900;
 
+/**
+ * The tunables' defaults, applied when a variable is not set. The CDK construct reads them
+ * too, to check prop combinations at synth against what the function will really use.
+ */
+export const FUNCTION_DEFAULTS = {
+  pollInitialDelaySeconds: 2,
+  pollMaxDelaySeconds: 70,
+  maxWatchSeconds: 24 * 3600,
+  alationTimeoutMs: 10_000,
+  recordConcurrency: 5,
+} as const;
+
 // An empty variable means "not set": CloudFormation and shells both produce them.
 const seconds = (min: number, max: number, fallback: number) =>
   z.pipe(
@@ -30,18 +42,18 @@ const EnvironmentSchema = z.object({
   OUTCOME_TOPIC_ARN: required,
   IDEMPOTENCY_TABLE_NAME: required,
   /** Shortest wait after a check that finds the job still running (at least 1 s: no hot loop). */
-  POLL_INITIAL_DELAY_SECONDS: seconds(1, MAX_SQS_DELAY_SECONDS, 2),
+  POLL_INITIAL_DELAY_SECONDS: seconds(1, MAX_SQS_DELAY_SECONDS, FUNCTION_DEFAULTS.pollInitialDelaySeconds),
   /**
    * Longest wait between two checks; SQS allows at most 900 s. The detection delay of a long
    * job is spread over 0–this, so it bounds how late hour-long jobs are reported (BENCHMARKS.md).
    */
-  POLL_MAX_DELAY_SECONDS: seconds(1, MAX_SQS_DELAY_SECONDS, 70),
+  POLL_MAX_DELAY_SECONDS: seconds(1, MAX_SQS_DELAY_SECONDS, FUNCTION_DEFAULTS.pollMaxDelaySeconds),
   /** The watch deadline: a job still running after this is reported `timed_out`. */
-  MAX_WATCH_SECONDS: seconds(1, 14 * 24 * 3600, 24 * 3600),
+  MAX_WATCH_SECONDS: seconds(1, 14 * 24 * 3600, FUNCTION_DEFAULTS.maxWatchSeconds),
   /** Per Alation request. Keep well under the function timeout. */
-  ALATION_TIMEOUT_MS: seconds(100, 60_000, 10_000),
+  ALATION_TIMEOUT_MS: seconds(100, 60_000, FUNCTION_DEFAULTS.alationTimeoutMs),
   /** Records of one batch checked at once: a bound on the load put on Alation. */
-  RECORD_CONCURRENCY: seconds(1, 100, 5),
+  RECORD_CONCURRENCY: seconds(1, 100, FUNCTION_DEFAULTS.recordConcurrency),
 });
 
 /** The validated configuration of the job-status function. */

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/config';
 import { ConfigError } from '../shared/errors';
+import { FUNCTION_ENV } from './support/function-env';
 
-const env = (overrides: Record<string, string | undefined> = {}) => ({
-  ALATION_BASE_URL: 'https://alation.example.com',
-  ALATION_TOKEN_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alation-token',
-  JOB_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
-  DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq',
-  OUTCOME_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:outcomes',
-  IDEMPOTENCY_TABLE_NAME: 'idempotency',
-  ...overrides,
-});
+const env = (overrides: Record<string, string | undefined> = {}) => ({ ...FUNCTION_ENV, ...overrides });
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {

@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { createAlationClient } from '../alation/client';
 import type { JobWatchConfig } from '../config';
 import { DEFAULT_GROWTH, DEFAULT_JITTER } from '../watch/backoff';
@@ -10,7 +9,7 @@ import type { BatchHandlerOptions } from '../watch/batch-handler';
 import { createSqsJobQueue } from './job-queue';
 import { createLogger, createMetrics, powertoolsWatchMetrics, recordLogger } from './observability';
 import { createSnsOutcomePublisher } from './outcome-publisher';
-import { createSecretTokenProvider } from './token-provider';
+import { secretsManagerTokenProvider } from './secrets-manager-tokens';
 
 /** The AWS SDK clients; each honours `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>`. */
 export interface AwsClients {
@@ -38,7 +37,6 @@ export function createDependencies(config: JobWatchConfig, clients: AwsClients =
   const logger = createLogger();
   const metrics = createMetrics();
   const alation = createAlationClient({ baseUrl: config.alationBaseUrl, timeoutMs: config.alationTimeoutMs });
-  const secrets = new SecretsProvider({ awsSdkV3Client: clients.secretsManager });
   return {
     logger,
     metrics,
@@ -46,11 +44,7 @@ export function createDependencies(config: JobWatchConfig, clients: AwsClients =
     minRemainingMsPerRecord: config.alationTimeoutMs + 1000,
     record: {
       alation,
-      tokens: createSecretTokenProvider({
-        secretId: config.tokenSecretId,
-        secrets: { get: (id, options) => secrets.get(id, options) },
-        mint: (refreshToken, userId) => alation.createAccessToken(refreshToken, userId),
-      }),
+      tokens: secretsManagerTokenProvider(config.tokenSecretId, clients.secretsManager, alation),
       jobQueue: createSqsJobQueue({
         sqs: clients.sqs,
         jobQueueUrl: config.jobQueueUrl,

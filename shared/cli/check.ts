@@ -1,17 +1,17 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { Command, Option } from 'commander';
 import { parseAlationBaseUrl } from '../alation/base-url';
 import { createAlationClient, type AlationClient } from '../alation/client';
 import { isFinalStatus } from '../alation/job-status';
-import { createSecretTokenProvider, type TokenProvider } from '../aws/token-provider';
+import { secretsManagerTokenProvider } from '../aws/secrets-manager-tokens';
+import type { TokenProvider } from '../aws/token-provider';
 import { validateJobReference } from '../contracts/job-reference';
 import type { Outcome } from '../contracts/outcome';
 import { AlationError, AlationErrorClass, ConfigError, JobWatchError, TokenSecretError } from '../errors';
 import { outcomeEmailText } from '../notify/email-text';
 import { buildOutcome } from '../watch/build-outcome';
 import { checkJobStatus } from '../watch/check-job';
-import type { CheckResult } from '../watch/decide';
+import { errorClassOf, type CheckResult } from '../watch/decide';
 import { ExitCode } from './exit-codes';
 
 /** What `check --json` prints for a job that has not finished, or could not be checked. */
@@ -102,12 +102,7 @@ async function runCheck(
 function tokenProvider(secretId: string | undefined, deps: CheckCommandDeps, alation: AlationClient): TokenProvider {
   if (secretId) {
     if (deps.secretTokens) return deps.secretTokens(secretId, alation);
-    const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
-    return createSecretTokenProvider({
-      secretId,
-      secrets: { get: (id, o) => secrets.get(id, o) },
-      mint: (refreshToken, userId) => alation.createAccessToken(refreshToken, userId),
-    });
+    return secretsManagerTokenProvider(secretId, new SecretsManagerClient({}), alation);
   }
   const token = deps.env.ALATION_TOKEN?.trim();
   if (!token) throw new ConfigError([{ field: 'ALATION_TOKEN', problem: 'is required (or give --token-secret-id)' }]);
@@ -122,7 +117,7 @@ function checkReport(job: CheckReport['job'], check: CheckResult, now: Date): Ch
     message: check.ok && typeof check.response.msg === 'string' && check.response.msg !== '' ? check.response.msg : null,
     polls: 1,
     checkedAt: now.toISOString(),
-    error: check.ok ? null : { errorClass: errorClassName(check.error), message: check.error.message },
+    error: check.ok ? null : { errorClass: errorClassOf(check.error), message: check.error.message },
   };
 }
 
@@ -150,8 +145,4 @@ function exitCodeOfError(check: Extract<CheckResult, { ok: false }>): ExitCode {
   if (error.errorClass === AlationErrorClass.auth) return ExitCode.auth;
   if (error.errorClass === AlationErrorClass.notFound) return ExitCode.notFound;
   return ExitCode.unreachable;
-}
-
-function errorClassName(error: JobWatchError): string {
-  return error instanceof AlationError ? error.errorClass : error instanceof TokenSecretError ? 'token_secret' : 'internal';
 }

@@ -29,12 +29,10 @@ const JOBS = [
 const UNKNOWN_JOB = 99_999;
 
 beforeAll(async () => {
-  const write = process.stdout.write.bind(process.stdout);
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     logLines.push(...String(chunk).split('\n').filter(Boolean));
     return true;
   });
-  void write;
   sim = await startAlationSimulator({ jobs: JOBS.map(({ expected: _e, ...job }) => job) });
   watch = await startLocalJobWatch({
     alationBaseUrl: sim.url,

@@ -7,6 +7,8 @@ export interface SeenRequest {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** The client's port: the same for two requests only when they shared a connection. */
+  readonly remotePort: number | undefined;
 }
 
 export interface TestServer {
@@ -24,7 +26,13 @@ export async function startTestServer(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const seen = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        remotePort: req.socket.remotePort,
+      };
       requests.push(seen);
       respond(seen, res);
     });

@@ -1,17 +1,13 @@
 import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { FUNCTION_ENV } from '../../support/function-env';
 
 const run = promisify(execFile);
 
 /** The variables the handler validates at import; dummy values, nothing is called. */
 export const DUMMY_FUNCTION_ENV = {
-  ALATION_BASE_URL: 'https://alation.example.com',
-  ALATION_TOKEN_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alation-token',
-  JOB_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
-  DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq',
-  OUTCOME_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:outcomes',
-  IDEMPOTENCY_TABLE_NAME: 'idempotency',
+  ...FUNCTION_ENV,
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
