@@ -1,39 +1,38 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAlationClient } from '../alation/client';
 import type { JobWatchConfig } from '../config';
 import { DEFAULT_GROWTH, DEFAULT_JITTER } from '../watch/backoff';
 import type { BatchHandlerOptions } from '../watch/batch-handler';
+import { deferredOutcomePublisher } from './deferred-outcome-publisher';
 import { createSqsJobQueue } from './job-queue';
 import { createLogger, createMetrics, powertoolsWatchMetrics, recordLogger } from './observability';
-import { createSnsOutcomePublisher } from './outcome-publisher';
 import { secretsManagerTokenProvider } from './secrets-manager-tokens';
 
-/** The AWS SDK clients; each honours `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>`. */
+/**
+ * The AWS SDK clients, for callers that bring their own (tests that add faults). Without
+ * them each is built from the environment and honours `AWS_ENDPOINT_URL` /
+ * `AWS_ENDPOINT_URL_<SERVICE>`: SQS and Secrets Manager at cold start, SNS and DynamoDB
+ * with the publish path, on the first outcome (`publish-path.ts`).
+ */
 export interface AwsClients {
   readonly sqs: SQSClient;
-  readonly sns: SNSClient;
+  readonly sns: Pick<SNSClient, 'send'>;
   readonly dynamodb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
-}
-
-export function createAwsClients(): AwsClients {
-  return {
-    sqs: new SQSClient({}),
-    sns: new SNSClient({}),
-    dynamodb: new DynamoDBClient({}),
-    secretsManager: new SecretsManagerClient({}),
-  };
 }
 
 /**
  * Builds everything the handler needs from the validated configuration. Called once per
  * execution environment (cold start), so warm invocations reuse clients, connections,
- * the cached secret and the minted token.
+ * the cached secret and the minted token. The publish path is the exception: it is loaded
+ * on the first outcome (`deferredOutcomePublisher`), and kept from then on.
  */
-export function createDependencies(config: JobWatchConfig, clients: AwsClients = createAwsClients()): BatchHandlerOptions {
+export function createDependencies(config: JobWatchConfig, clients?: AwsClients): BatchHandlerOptions {
+  const sqs = clients?.sqs ?? new SQSClient({});
+  const secretsManager = clients?.secretsManager ?? new SecretsManagerClient({});
   const logger = createLogger();
   const metrics = createMetrics();
   const alation = createAlationClient({ baseUrl: config.alationBaseUrl, timeoutMs: config.alationTimeoutMs });
@@ -44,19 +43,22 @@ export function createDependencies(config: JobWatchConfig, clients: AwsClients =
     minRemainingMsPerRecord: config.alationTimeoutMs + 1000,
     record: {
       alation,
-      tokens: secretsManagerTokenProvider(config.tokenSecretId, clients.secretsManager, alation),
+      tokens: secretsManagerTokenProvider(config.tokenSecretId, secretsManager, alation),
       jobQueue: createSqsJobQueue({
-        sqs: clients.sqs,
+        sqs,
         jobQueueUrl: config.jobQueueUrl,
         deadLetterQueueUrl: config.deadLetterQueueUrl,
       }),
-      publisher: createSnsOutcomePublisher({
-        sns: clients.sns,
-        topicArn: config.outcomeTopicArn,
-        dynamodb: clients.dynamodb,
-        tableName: config.idempotencyTableName,
-        // The deadline, the DLQ's 14-day retention (a forked chain can be redriven from it) and a day to spare.
-        recordTtlSeconds: config.poll.maxWatchSeconds + 15 * 24 * 3600,
+      publisher: deferredOutcomePublisher(async () => {
+        const { createPublishPath } = await import('./publish-path');
+        return createPublishPath({
+          sns: clients?.sns,
+          dynamodb: clients?.dynamodb,
+          topicArn: config.outcomeTopicArn,
+          tableName: config.idempotencyTableName,
+          // The deadline, the DLQ's 14-day retention (a forked chain can be redriven from it) and a day to spare.
+          recordTtlSeconds: config.poll.maxWatchSeconds + 15 * 24 * 3600,
+        });
       }),
       policy: { ...config.poll, growth: DEFAULT_GROWTH, jitter: DEFAULT_JITTER },
       now: () => new Date(),

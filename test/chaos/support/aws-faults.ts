@@ -5,7 +5,11 @@
  * happens in them and the next invocation gets a fresh cold start.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createAwsClients, createDependencies, type AwsClients } from '../../../shared/aws/dependencies';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createDependencies } from '../../../shared/aws/dependencies';
 import type { JobWatchConfig } from '../../../shared/config';
 import { createBatchHandler } from '../../../shared/watch/batch-handler';
 import type { JobStatusHandler } from '../../../shared/local/job-watch';
@@ -78,7 +82,15 @@ interface Environment {
   crash?: (error: Error) => void;
 }
 
-function addFaultMiddleware(clients: AwsClients, env: Environment, plan: AwsFaultPlan, stats: AwsFaultStats, random: () => number, jobQueueUrl: string) {
+/** The handler's four clients, built here so the fault middleware can sit on each. */
+interface FaultyClients {
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly secretsManager: SecretsManagerClient;
+}
+
+function addFaultMiddleware(clients: FaultyClients, env: Environment, plan: AwsFaultPlan, stats: AwsFaultStats, random: () => number, jobQueueUrl: string) {
   for (const client of Object.values(clients)) {
     (client.middlewareStack as { add: (mw: unknown, options: unknown) => void }).add(
       (next: (args: { input: Record<string, unknown> }) => Promise<unknown>, context: { commandName?: string }) =>
@@ -146,7 +158,12 @@ export function environmentHandler(options: EnvironmentHandlerOptions): JobStatu
 
   const coldStart = () => {
     const fresh: Environment = { dead: false, effects: 0 };
-    const clients = createAwsClients();
+    const clients: FaultyClients = {
+      sqs: new SQSClient({}),
+      sns: new SNSClient({}),
+      dynamodb: new DynamoDBClient({}),
+      secretsManager: new SecretsManagerClient({}),
+    };
     addFaultMiddleware(clients, fresh, options.plan, options.stats, options.random, options.config.jobQueueUrl);
     options.stats.coldStarts += 1;
     env = fresh;

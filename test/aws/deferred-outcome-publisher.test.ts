@@ -1,0 +1,71 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { deferredOutcomePublisher } from '../../shared/aws/deferred-outcome-publisher';
+import type { OutcomePublisher } from '../../shared/aws/outcome-publisher';
+import { JobWatchError } from '../../shared/errors';
+import type { Outcome } from '../../shared/contracts/outcome';
+import { outcome } from '../support/outcomes';
+
+/** A publisher that records what it was given. */
+function recordingPublisher() {
+  const published: Outcome[] = [];
+  const contexts: string[] = [];
+  const publisher: OutcomePublisher = {
+    publish: async (o) => {
+      published.push(o);
+      return { published: true, messageId: `m-${published.length}` };
+    },
+    registerLambdaContext: (context) => contexts.push(context.awsRequestId),
+  };
+  return { publisher, published, contexts };
+}
+
+const context = (awsRequestId: string) => ({ awsRequestId, getRemainingTimeInMillis: () => 30_000 }) as unknown as Context;
+
+describe('deferredOutcomePublisher', () => {
+  it('loads the real publisher on the first publish, once, even for concurrent records', async () => {
+    const real = recordingPublisher();
+    let loads = 0;
+    const publisher = deferredOutcomePublisher(async () => {
+      loads += 1;
+      return real.publisher;
+    });
+    publisher.registerLambdaContext(context('invocation-1'));
+    expect(loads).toBe(0);
+
+    const results = await Promise.all([publisher.publish(outcome({ job: { id: 1 } })), publisher.publish(outcome({ job: { id: 2 } }))]);
+    await publisher.publish(outcome({ job: { id: 3 } }));
+
+    expect(loads).toBe(1);
+    expect(results.map((r) => r.messageId).sort()).toEqual(['m-1', 'm-2']);
+    expect(real.published.map((o) => o.job.id)).toEqual([1, 2, 3]);
+  });
+
+  it('hands the real publisher the context of the invocation that loads it, and every later one', async () => {
+    const real = recordingPublisher();
+    const publisher = deferredOutcomePublisher(async () => real.publisher);
+    publisher.registerLambdaContext(context('invocation-1'));
+    publisher.registerLambdaContext(context('invocation-2'));
+    await publisher.publish(outcome());
+    publisher.registerLambdaContext(context('invocation-3'));
+
+    expect(real.contexts).toEqual(['invocation-2', 'invocation-3']);
+  });
+
+  it('fails a publish whose load failed with a retryable error that says so, and loads again next time', async () => {
+    const real = recordingPublisher();
+    let loads = 0;
+    const publisher = deferredOutcomePublisher(async () => {
+      loads += 1;
+      if (loads === 1) throw new Error("Cannot find module './publish-path-X.mjs'");
+      return real.publisher;
+    });
+
+    const failure = await publisher.publish(outcome()).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(JobWatchError);
+    expect(failure).toMatchObject({ retryable: true, message: "could not load the outcome publisher: Cannot find module './publish-path-X.mjs'" });
+
+    await expect(publisher.publish(outcome())).resolves.toEqual({ published: true, messageId: 'm-1' });
+    expect(loads).toBe(2);
+  });
+});
