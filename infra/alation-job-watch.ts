@@ -1,5 +1,6 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,7 +8,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -19,9 +19,7 @@ import { alationMetric, outcomeMetrics } from './function-metrics';
 import { MetricName } from './metrics';
 import type { AlationJobWatchProps, OutcomeFilter, OutcomeSubscriberInput } from './props';
 import { DEFAULTS, assertNoProblems, validateAlationJobWatchProps } from './validate-props';
-import { RUNTIME_PROVIDED_MODULES } from './bundling';
-
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { bundleJobStatus } from './bundling';
 
 /** Default handler entry: the job-status function of this repository. */
 export const DEFAULT_ENTRY = fileURLToPath(new URL('../functions/job-status/handler.ts', import.meta.url));
@@ -50,7 +48,7 @@ export class AlationJobWatch extends Construct {
   /** Dead-letter queue of the job queue: invalid messages and repeatedly failing ones. */
   public readonly deadLetterQueue: sqs.Queue;
   /** The job-status function. */
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   /** Topic the final outcomes are published to. */
   public readonly topic: sns.Topic;
   /** Idempotency records (Powertools layout: key `id`, TTL `expiration`). */
@@ -134,11 +132,24 @@ export class AlationJobWatch extends Construct {
     });
     logGroup.grantWrite(role);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry ?? DEFAULT_ENTRY,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+    const entry = props.entry ?? DEFAULT_ENTRY;
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(dirname(entry), {
+        // Hash what is deployed, not the source folder.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Bundled by the local esbuild (a devDependency); like NodejsFunction's local
+          // bundling, the image is a placeholder that is never pulled.
+          image: DockerImage.fromRegistry('dummy'),
+          local: {
+            tryBundle(outputDir) {
+              bundleJobStatus({ entry, outdir: outputDir });
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler',
       runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySizeMb ?? DEFAULTS.memorySizeMb,
@@ -148,24 +159,7 @@ export class AlationJobWatch extends Construct {
       logGroup,
       role,
       description: 'Checks Alation bulk-API jobs and publishes their outcomes',
-      // Only the SDK v2 runtimes need AWS_NODEJS_CONNECTION_REUSE_ENABLED; keep the environment exactly the contract.
-      awsSdkConnectionReuse: false,
       environment: this.functionEnvironment(props),
-      bundling: {
-        // ESM: middy 6 and Powertools ship ESM, the SDK's ES builds tree-shake
-        // better (mainFields), and top-level await is available to the handler.
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Line mappings are enough for stack traces; embedded sources would double the asset.
-        sourcesContent: false,
-        // The SDK is bundled too (halves the cold start); see RUNTIME_PROVIDED_MODULES.
-        externalModules: [...RUNTIME_PROVIDED_MODULES],
-      },
     });
 
     this.function.addEventSource(
@@ -241,7 +235,6 @@ export class AlationJobWatch extends Construct {
       DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
       OUTCOME_TOPIC_ARN: this.topic.topicArn,
       IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-      NODE_OPTIONS: '--enable-source-maps',
     };
     for (const [name, value] of Object.entries(tunables)) {
       if (value !== undefined) environment[name] = String(value);

@@ -81,7 +81,7 @@ describe('AlationJobWatch template', () => {
     });
   });
 
-  it('sets exactly the environment of the function contract, and no tunables unless configured', () => {
+  it('sets exactly the environment of the function contract: no tunables unless configured, no --enable-source-maps', () => {
     expect((fn.props.Environment as { Variables: unknown }).Variables).toEqual({
       ALATION_BASE_URL: BASE_URL,
       ALATION_TOKEN_SECRET_ID: { Ref: secretId },
@@ -89,7 +89,6 @@ describe('AlationJobWatch template', () => {
       DEAD_LETTER_QUEUE_URL: { Ref: dlqId },
       OUTCOME_TOPIC_ARN: { Ref: topicId },
       IDEMPOTENCY_TABLE_NAME: { Ref: tableId },
-      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 

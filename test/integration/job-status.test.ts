@@ -1,20 +1,28 @@
 /**
- * The real handler (functions/job-status/handler.ts), with the real AWS SDK, against
- * in-process SQS/SNS (fauxqs), DynamoDB (dynalite), Secrets Manager and the Alation
- * simulator, fed by the local event source mapping.
+ * The real handler as the stack deploys it (functions/job-status/handler.ts bundled by
+ * `bundleJobStatus`: minified, code-split, the publish path in a chunk loaded on the first
+ * outcome), with the real AWS SDK, against in-process SQS/SNS (fauxqs), DynamoDB
+ * (dynalite), Secrets Manager and the Alation simulator, fed by the local event source mapping.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_ENTRY } from '../../infra/alation-job-watch';
+import { bundleJobStatus } from '../../infra/bundling';
 import { jobKey } from '../../shared/alation/job-identifier';
 import { enqueueJob } from '../../shared/contracts/enqueue-job';
 import type { Outcome } from '../../shared/contracts/outcome';
-import { startLocalJobWatch, type LocalJobWatch } from '../../shared/local/job-watch';
+import { startLocalJobWatch, type JobStatusHandler, type LocalJobWatch } from '../../shared/local/job-watch';
 import { drainQueue, toOutcomes } from '../../shared/local/outcome-collector';
 import { startAlationSimulator, type AlationSimulator } from '../../shared/local/simulator';
 
 let sim: AlationSimulator;
 let watch: LocalJobWatch;
+const bundleDir = mkdtempSync(join(tmpdir(), 'alation-job-watch-bundle-'));
 const logLines: string[] = [];
 
 const JOBS = [
@@ -22,7 +30,7 @@ const JOBS = [
   { id: 102, durationMs: 1500, preset: 'qli', expected: 'successful' },
   { id: 103, durationMs: 500, preset: 'failed', expected: 'failed' },
   { id: 104, durationMs: 2500, preset: 'partiallySuccessful', expected: 'partially_successful' },
-  { id: 105, name: 'MetadataExtraction#1_2017-10-05-19-36-45', durationMs: 1000, preset: 'countsWithErrors', expected: 'successful' },
+  { id: 105, name: 'MetadataExtraction#1_2017-10-05-19-36-45', durationMs: 3000, preset: 'countsWithErrors', expected: 'successful' },
   { id: 106, name: 'bulk_api_job_2017-09-10', durationMs: 0, preset: 'failed', expected: 'failed' },
   { id: 107, durationMs: 60_000, preset: 'neverFinishes', expected: 'timed_out' },
 ] as const;
@@ -33,6 +41,7 @@ beforeAll(async () => {
     logLines.push(...String(chunk).split('\n').filter(Boolean));
     return true;
   });
+  bundleJobStatus({ entry: DEFAULT_ENTRY, outdir: bundleDir });
   sim = await startAlationSimulator({ jobs: JOBS.map(({ expected: _e, ...job }) => job) });
   watch = await startLocalJobWatch({
     alationBaseUrl: sim.url,
@@ -44,7 +53,7 @@ beforeAll(async () => {
     functionTimeoutMs: 5000,
     handler: async (env) => {
       Object.assign(process.env, env);
-      return (await import('../../functions/job-status/handler')).handler;
+      return ((await import(pathToFileURL(join(bundleDir, 'index.mjs')).href)) as { handler: JobStatusHandler }).handler;
     },
   });
 }, 30_000);
@@ -53,6 +62,7 @@ afterAll(async () => {
   await watch?.stop();
   await sim?.stop();
   vi.restoreAllMocks();
+  rmSync(bundleDir, { recursive: true, force: true });
 });
 
 describe('the job-status handler, end to end on local endpoints', () => {
