@@ -27,6 +27,17 @@ export interface ImportTiming {
   readonly totalMs: number;
   /** Of which loading the runtime's SDK packages (0 when the SDK is bundled in). */
   readonly sdkMs: number;
+  /** After that, loading the publish path as the first outcome does (import, clients, publisher); 0 without one. */
+  readonly publishPathMs: number;
+}
+
+export interface MeasureImportOptions {
+  /** Import the runtime's SDK packages first and time them on their own. */
+  readonly sdkExternal?: boolean;
+  /** Node options, as the function's NODE_OPTIONS would set them. */
+  readonly nodeOptions?: readonly string[];
+  /** The publish path's chunk, loaded and set up after the handler as on the first outcome. */
+  readonly publishPath?: string;
 }
 
 /**
@@ -37,16 +48,33 @@ export interface ImportTiming {
  * imported first and timed on their own: ESM evaluates a module's imports before it anyway.
  * A bundle with the SDK inside (`sdkExternal` false) is imported alone.
  */
-export async function measureImport(file: string, sdkExternal = true): Promise<ImportTiming> {
-  const sdk = sdkExternal ? `await Promise.all(${JSON.stringify(RUNTIME_SDK_PACKAGES)}.map((p) => import(p)));` : '';
+export async function measureImport(file: string, options: MeasureImportOptions = {}): Promise<ImportTiming> {
+  const sdk = options.sdkExternal ? `await Promise.all(${JSON.stringify(RUNTIME_SDK_PACKAGES)}.map((p) => import(p)));` : '';
+  const publishPath = options.publishPath
+    ? `const p = await import(${JSON.stringify(pathToFileURL(options.publishPath).href)});` +
+      `p.createPublishPath({ topicArn: process.env.OUTCOME_TOPIC_ARN, tableName: process.env.IDEMPOTENCY_TABLE_NAME });`
+    : '';
   const script =
     `const t0 = performance.now(); ${sdk} const t1 = performance.now();` +
     `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); const t2 = performance.now();` +
     `if (typeof m.handler !== 'function') throw new Error('no handler export');` +
-    `process.stdout.write(JSON.stringify({ totalMs: t2 - t0, sdkMs: t1 - t0 }));`;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    `${publishPath} const t3 = performance.now();` +
+    `process.stdout.write(JSON.stringify({ totalMs: t2 - t0, sdkMs: t1 - t0, publishPathMs: t3 - t2 }));`;
+  const { stdout } = await run(process.execPath, [...(options.nodeOptions ?? []), '--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', ...DUMMY_FUNCTION_ENV },
     cwd: new URL('.', pathToFileURL(file)).pathname,
   });
   return JSON.parse(stdout) as ImportTiming;
+}
+
+/**
+ * The floor under any handler that uses the SDK: importing just the Node built-in modules
+ * its init imports, in a fresh process (milliseconds).
+ */
+export async function measureBuiltins(builtins: readonly string[]): Promise<number> {
+  const script =
+    `const t0 = performance.now(); await Promise.all(${JSON.stringify(builtins)}.map((m) => import(m)));` +
+    `process.stdout.write(String(performance.now() - t0));`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH ?? '' } });
+  return Number(stdout);
 }
