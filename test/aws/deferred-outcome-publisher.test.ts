@@ -38,7 +38,7 @@ describe('deferredOutcomePublisher', () => {
 
     expect(loads).toBe(1);
     expect(results.map((r) => r.messageId).sort()).toEqual(['m-1', 'm-2']);
-    expect(real.published.map((o) => o.job.id)).toEqual([1, 2, 3]);
+    expect(real.published.map((o) => o.job)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
   });
 
   it('hands the real publisher the context of the invocation that loads it, and every later one', async () => {
