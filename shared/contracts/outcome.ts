@@ -1,10 +1,7 @@
 import * as z from 'zod/mini';
-import { OutcomeStatus } from './outcome-status';
+import { OUTCOME_SCHEMA, OutcomeStatus } from './outcome-status';
 
-export { OutcomeStatus } from './outcome-status';
-
-/** The `schema` value of every outcome this version publishes. */
-export const OUTCOME_SCHEMA = 'alation.job-outcome/v1';
+export { OUTCOME_SCHEMA, OutcomeStatus } from './outcome-status';
 
 /** One entry of Alation's `error_objects`, split when it reads `Line N. Key: K. message`. */
 export const ErrorObjectSchema = z.strictObject({

@@ -4,7 +4,8 @@ import type { AlationJobStatus } from '../alation/job-status';
 import { parseFinishedMessage } from '../alation/parse-message';
 import { parseResult } from '../alation/parse-result';
 import type { JobReference } from '../contracts/job-reference';
-import { OUTCOME_SCHEMA, OutcomeStatus, type Outcome } from '../contracts/outcome';
+import type { Outcome } from '../contracts/outcome';
+import { OUTCOME_SCHEMA, OutcomeStatus } from '../contracts/outcome-status';
 import type { WatchState } from '../contracts/watch-state';
 
 export interface BuildOutcomeInput {

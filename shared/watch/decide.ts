@@ -1,7 +1,8 @@
 import { isFinalStatus, type AlationJobStatus } from '../alation/job-status';
 import type { JobReference } from '../contracts/job-reference';
 import { JobReferenceLimits } from '../contracts/limits';
-import { OutcomeStatus, type Outcome } from '../contracts/outcome';
+import type { Outcome } from '../contracts/outcome';
+import { OutcomeStatus } from '../contracts/outcome-status';
 import { MAX_STATUS_LENGTH, type WatchState } from '../contracts/watch-state';
 import { AlationError, AlationErrorClass, TokenSecretError, type JobWatchError } from '../errors';
 import { nextDelaySeconds, type BackoffPolicy } from './backoff';
