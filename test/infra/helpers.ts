@@ -5,7 +5,7 @@ import { AlationJobWatch } from '../../infra/alation-job-watch';
 import { AlationJobWatchStack, type AlationJobWatchStackProps } from '../../infra/job-watch-stack';
 import type { AlationJobWatchProps } from '../../infra/props';
 
-/** An entry file that exists, for tests that skip bundling (NodejsFunction checks the path). */
+/** An entry file that exists, for tests that skip bundling (its folder is the asset source). */
 export const FIXTURE_ENTRY = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
 
 export const BASE_URL = 'https://alation.example.com';
