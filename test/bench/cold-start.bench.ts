@@ -15,6 +15,8 @@ interface Summary {
 export interface ColdStartVariant extends BuiltHandler {
   readonly variant: string;
   readonly runs: number;
+  /** Whether `@aws-sdk/*` is loaded from node_modules (else it is inside the bundle). */
+  readonly sdkExternal: boolean;
   readonly initMs: Summary;
   /** Of which loading the external `@aws-sdk/*` packages (runtime-provided in Lambda). */
   readonly sdkMs: Summary;
@@ -34,6 +36,7 @@ async function measure(variant: string, built: BuiltHandler, runs: number, optio
     variant,
     ...built,
     runs,
+    sdkExternal: options.sdkExternal ?? false,
     initMs: summary(timings.map((t) => t.totalMs)),
     sdkMs: summary(timings.map((t) => t.sdkMs)),
     ownMs: summary(timings.map((t) => t.totalMs - t.sdkMs)),
