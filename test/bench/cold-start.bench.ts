@@ -18,6 +18,8 @@ export interface ColdStartVariant extends BuiltHandler {
   /** Whether `@aws-sdk/*` is loaded from node_modules (else it is inside the bundle). */
   readonly sdkExternal: boolean;
   readonly initMs: Summary;
+  /** Every run's init, in the order measured (for the raw JSON). */
+  readonly initRunsMs: readonly number[];
   /** Of which loading the external `@aws-sdk/*` packages (runtime-provided in Lambda). */
   readonly sdkMs: Summary;
   /** Of which everything else (our code, and for the unbundled variant the other packages), once the SDK is loaded. */
@@ -28,16 +30,20 @@ export interface ColdStartVariant extends BuiltHandler {
 
 const summary = (values: number[]): Summary => ({ median: percentile(values, 50), p95: percentile(values, 95) });
 
-async function measure(variant: string, built: BuiltHandler, runs: number, options: MeasureImportOptions): Promise<ColdStartVariant> {
-  const timings: ImportTiming[] = [];
-  // Sequential: parallel processes would measure contention between themselves.
-  for (let i = 0; i < runs; i++) timings.push(await measureImport(built.file, { ...options, publishPath: built.publishPathFile }));
+interface Plan {
+  readonly variant: string;
+  readonly built: BuiltHandler;
+  readonly options: MeasureImportOptions;
+}
+
+function summarise({ variant, built, options }: Plan, timings: ImportTiming[]): ColdStartVariant {
   return {
     variant,
     ...built,
-    runs,
+    runs: timings.length,
     sdkExternal: options.sdkExternal ?? false,
     initMs: summary(timings.map((t) => t.totalMs)),
+    initRunsMs: timings.map((t) => Math.round(t.totalMs * 10) / 10),
     sdkMs: summary(timings.map((t) => t.sdkMs)),
     ownMs: summary(timings.map((t) => t.totalMs - t.sdkMs)),
     publishPathMs: summary(timings.map((t) => t.publishPathMs)),
@@ -51,17 +57,34 @@ export interface ColdStart {
   readonly builtins: { readonly modules: readonly string[]; readonly ms: Summary };
 }
 
+/**
+ * Runs the variants round-robin, one fresh process at a time: this machine's speed drifts
+ * as other work on its host comes and goes, and interleaving gives every variant the same
+ * share of fast and slow moments, so the comparisons stay fair. Sequential, because
+ * parallel processes would measure contention between themselves.
+ */
 export async function runColdStart(runs = 20): Promise<ColdStart> {
   const deployed = bundleHandler();
-  const unbundled = buildUnbundledHandler();
-  const runtimeSdk = bundleHandlerWithRuntimeSdk();
-  const builtinMs: number[] = [];
-  for (let i = 0; i < runs; i++) builtinMs.push(await measureBuiltins(deployed.initBuiltins));
-  const variants = [
-    await measure('as deployed (esbuild, minified ESM chunks, AWS SDK inside)', deployed, runs, {}),
-    await measure('as deployed, with NODE_OPTIONS=--enable-source-maps (what NodejsFunction sets with sourceMap)', deployed, runs, { nodeOptions: ['--enable-source-maps'] }),
-    await measure('unbundled (our code transpiled, every package from node_modules)', unbundled, runs, { sdkExternal: true }),
-    await measure("bundled with @aws-sdk/* left to the runtime's SDK (for comparison)", runtimeSdk, runs, { sdkExternal: true }),
+  const plans: Plan[] = [
+    { variant: 'as deployed (esbuild, minified ESM chunks, AWS SDK inside)', built: deployed, options: {} },
+    {
+      variant: 'as deployed, with NODE_OPTIONS=--enable-source-maps (what NodejsFunction sets with sourceMap)',
+      built: deployed,
+      options: { nodeOptions: ['--enable-source-maps'] },
+    },
+    { variant: 'unbundled (our code transpiled, every package from node_modules)', built: buildUnbundledHandler(), options: { sdkExternal: true } },
+    { variant: "bundled with @aws-sdk/* left to the runtime's SDK (for comparison)", built: bundleHandlerWithRuntimeSdk(), options: { sdkExternal: true } },
   ];
-  return { variants, builtins: { modules: deployed.initBuiltins, ms: summary(builtinMs) } };
+  const timings: ImportTiming[][] = plans.map(() => []);
+  const builtinMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const [p, plan] of plans.entries()) {
+      timings[p]?.push(await measureImport(plan.built.file, { ...plan.options, publishPath: plan.built.publishPathFile }));
+    }
+    builtinMs.push(await measureBuiltins(deployed.initBuiltins));
+  }
+  return {
+    variants: plans.map((plan, p) => summarise(plan, timings[p] ?? [])),
+    builtins: { modules: deployed.initBuiltins, ms: summary(builtinMs) },
+  };
 }

@@ -63,7 +63,7 @@ type PollingRow = PollingResult['rows'][number];
 const [policyRow, , , fixed3, fixed300] = polling.rows as [PollingRow, PollingRow, PollingRow, PollingRow, PollingRow];
 
 // 2. Cold start
-log('cold start (20 fresh node processes per variant)');
+log('cold start (20 fresh node processes per variant, interleaved)');
 const coldStartRun: ColdStart = await runColdStart(env('BENCH_COLD_RUNS', 20));
 const coldStart = coldStartRun.variants;
 const [bundled, withSourceMaps, , runtimeSdk] = coldStart as [ColdStartVariant, ColdStartVariant, ColdStartVariant, ColdStartVariant];
@@ -133,7 +133,8 @@ Bundled as \`infra/\` bundles it (\`bundleJobStatus\` in \`infra/bundling.ts\`: 
 clients inside, split into chunks so that what the handler reaches only through \`import()\` is not read at init; only the
 credential providers a Lambda function never reaches are left to the runtime). Init = \`await import()\` of the entry module
 in a fresh \`node\` process with dummy environment variables (config validation and SDK client construction included, Node's own
-start-up excluded), ${bundled.runs} runs each. "Publish path" = then loading the chunk the first outcome imports and building its
+start-up excluded), ${bundled.runs} runs each, the variants taking turns so that the machine's drifting speed (other work on its
+host) hits them alike; the deployed bundle's runs ranged from ${f(Math.min(...bundled.initRunsMs), 0)} to ${f(Math.max(...bundled.initRunsMs), 0)} ms (each run is in the raw JSON). "Publish path" = then loading the chunk the first outcome imports and building its
 SNS and DynamoDB clients and publisher, in the same process: paid once per execution environment, by the first invocation
 that publishes, not by the init. For the rows that leave packages out, they load from this checkout's node_modules, as the
 runtime loads its own SDK from disk.
