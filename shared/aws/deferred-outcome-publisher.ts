@@ -6,40 +6,43 @@ import type { OutcomePublisher } from './outcome-publisher';
  * An outcome publisher that loads the real one on the first publish, so a cold start does
  * not pay for code that most invocations never run (see `publish-path.ts`).
  *
- * A failed load fails that publish with a retryable error that says so (the record goes
- * back to the queue, and to the DLQ with this reason if it keeps failing) and is tried
- * again on the next publish. The latest Lambda context is handed to the real publisher
- * when it is loaded, and every later one as it comes; its time budget is then what was
- * left when it loaded, which only makes the publish guard a little more lenient for the
- * rest of that one invocation.
+ * The real publisher gets the Lambda context of each invocation with the time budget the
+ * invocation had when it started, also when it is loaded mid-invocation: its publish guard
+ * (no publish with too little time left) is sized by that budget, not by what was left at
+ * the load.
+ *
+ * A failed load fails that publish with a retryable error that says so and publishes
+ * nothing: the record is retried, its "record failed" log line names the cause, and a
+ * record that keeps failing reaches the DLQ through `maxReceiveCount`. The load is tried
+ * again on the next publish, which helps with a passing fault; a broken package keeps
+ * failing until it is redeployed.
  */
 export function deferredOutcomePublisher(load: () => Promise<OutcomePublisher>): OutcomePublisher {
   let loading: Promise<OutcomePublisher> | undefined;
   let loaded: OutcomePublisher | undefined;
-  let context: Context | undefined;
+  let invocation: { readonly context: Context; readonly budgetMs: number } | undefined;
 
-  const start = (): Promise<OutcomePublisher> =>
-    load().then(
-      (publisher) => {
-        if (context) publisher.registerLambdaContext(context);
-        loaded = publisher;
-        return publisher;
-      },
-      (cause: unknown) => {
-        loading = undefined;
-        const reason = cause instanceof Error ? cause.message : String(cause);
-        throw new JobWatchError(`could not load the outcome publisher: ${reason}`, { retryable: true, cause });
-      },
-    );
+  const start = async (): Promise<OutcomePublisher> => {
+    try {
+      const publisher = await load();
+      if (invocation) publisher.registerLambdaContext(invocation.context, invocation.budgetMs);
+      loaded = publisher;
+      return publisher;
+    } catch (cause) {
+      loading = undefined;
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new JobWatchError(`could not load the outcome publisher: ${reason}`, { retryable: true, cause });
+    }
+  };
 
   return {
     async publish(outcome) {
       const publisher = loaded ?? (await (loading ??= start()));
       return publisher.publish(outcome);
     },
-    registerLambdaContext(next) {
-      context = next;
-      loaded?.registerLambdaContext(next);
+    registerLambdaContext(context, budgetMs = context.getRemainingTimeInMillis()) {
+      invocation = { context, budgetMs };
+      loaded?.registerLambdaContext(context, budgetMs);
     },
   };
 }

@@ -17,8 +17,12 @@ export interface OutcomePublisher {
    * is then retried, and the idempotency record is released so the retry can publish.
    */
   publish(outcome: Outcome): Promise<{ readonly published: boolean; readonly messageId: string }>;
-  /** Lets an in-progress record expire with the invocation that wrote it, should it crash. */
-  registerLambdaContext(context: Context): void;
+  /**
+   * Lets an in-progress record expire with the invocation that wrote it, should it crash.
+   * `budgetMs` is the invocation's whole time, which sizes the publish guard; it defaults to
+   * what the context has left now, right for a call at the start of the invocation.
+   */
+  registerLambdaContext(context: Context, budgetMs?: number): void;
 }
 
 export interface SnsOutcomePublisherOptions {
@@ -108,9 +112,9 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
         delivered.delete(attempt);
       }
     },
-    registerLambdaContext(context) {
+    registerLambdaContext(context, budget = context.getRemainingTimeInMillis()) {
       lambdaContext = context;
-      budgetMs = context.getRemainingTimeInMillis();
+      budgetMs = budget;
       config.registerLambdaContext(context);
     },
   };
