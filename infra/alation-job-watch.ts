@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, Aws, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -141,6 +141,9 @@ export class AlationJobWatch extends Construct {
           // Bundled by the local esbuild (a devDependency); like NodejsFunction's local
           // bundling, the image is a placeholder that is never pulled.
           image: DockerImage.fromRegistry('dummy'),
+          // Never run. CDK caches bundled assets by these options and the source folder, and
+          // cannot see into tryBundle: naming the entry keeps two entries of one folder apart.
+          command: ['bundleJobStatus', basename(entry)],
           local: {
             tryBundle(outputDir) {
               bundleJobStatus({ entry, outdir: outputDir });

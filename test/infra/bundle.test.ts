@@ -2,11 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENTRY } from '../../infra/alation-job-watch';
 import { CREATE_REQUIRE_BANNER, RUNTIME_PROVIDED_MODULES } from '../../infra/bundling';
 import { AlationJobWatchStack } from '../../infra/job-watch-stack';
-import { BASE_URL } from './helpers';
+import { BASE_URL, FIXTURE_ENTRY } from './helpers';
 
 // The budget keeps cold starts short. The AWS SDK is bundled; only the credential providers
 // a Lambda function never reaches are left to the runtime (infra/bundling.ts).
@@ -47,9 +48,10 @@ describe('the job-status bundle', () => {
       expect(text, file).toContain(`//# sourceMappingURL=${file}.map`);
       const imports = relativeImports(text);
       for (const target of [...imports.static, ...imports.dynamic]) expect(modules, `${file} imports ${target}`).toContain(target);
-      // The SDK's on-demand credential providers are the only packages left out, and none is imported at init.
-      const sdkImports = [...text.matchAll(/(?:from\s*|import\()["'](@aws-sdk\/[a-z-]+)["']/g)].map((m) => m[1]);
-      for (const name of sdkImports) expect(RUNTIME_PROVIDED_MODULES).toContain(name);
+      // Besides Node's built-ins, the only packages left out are the SDK's on-demand credential
+      // providers, which the runtime has; none is imported at init.
+      const packages = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^."'/][^"']*)["']/g)].map((m) => m[1] as string);
+      for (const name of packages.filter((p) => !p.startsWith('node:'))) expect(RUNTIME_PROVIDED_MODULES, `${file} imports ${name}`).toContain(name);
       expect(text).not.toMatch(/from\s*["']@aws-sdk\//);
     }
     expect(code.get('index.mjs')).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
@@ -74,4 +76,16 @@ describe('the job-status bundle', () => {
     console.info(`job-status bundle: ${modules.length} files, ${(total / 1024).toFixed(1)} KB, of which loaded at init ${(bytes(atInit) / 1024).toFixed(1)} KB`);
     expect(total).toBeLessThan(MAX_BUNDLE_BYTES);
   }, 120_000);
+
+  it('gives two entries of one folder two assets', () => {
+    const app = new App({ outdir: mkdtempSync(join(outdir, 'two-')) });
+    const other = join(FIXTURE_ENTRY, '../other-handler.ts');
+    const stacks = [FIXTURE_ENTRY, other].map((entry, i) => new AlationJobWatchStack(app, `Watch${i}`, { alationBaseUrl: BASE_URL, entry }));
+    const keys = stacks.map((stack) => {
+      const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find((r) => r.Properties?.Handler === 'index.handler');
+      return JSON.stringify(fn?.Properties?.Code);
+    });
+    expect(keys[0]).toMatch(/S3Key/);
+    expect(keys[0]).not.toEqual(keys[1]);
+  }, 60_000);
 });
