@@ -4,10 +4,9 @@
  * outcome), with the real AWS SDK, against in-process SQS/SNS (fauxqs), DynamoDB
  * (dynalite), Secrets Manager and the Alation simulator, fed by the local event source mapping.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -22,7 +21,11 @@ import { startAlationSimulator, type AlationSimulator } from '../../shared/local
 
 let sim: AlationSimulator;
 let watch: LocalJobWatch;
-const bundleDir = mkdtempSync(join(tmpdir(), 'alation-job-watch-bundle-'));
+// Under node_modules, where vitest leaves .mjs files to Node's own ESM loader: elsewhere its
+// module runner would load the chunks (and the publish path's import()) in Node's place.
+const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
+mkdirSync(cacheDir, { recursive: true });
+const bundleDir = mkdtempSync(join(cacheDir, 'alation-job-watch-bundle-'));
 const logLines: string[] = [];
 
 const JOBS = [
