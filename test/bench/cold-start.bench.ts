@@ -68,7 +68,7 @@ export async function runColdStart(runs = 20): Promise<ColdStart> {
   const plans: Plan[] = [
     { variant: 'as deployed (esbuild, minified ESM chunks, AWS SDK inside)', built: deployed, options: {} },
     {
-      variant: 'as deployed, with NODE_OPTIONS=--enable-source-maps (what NodejsFunction sets with sourceMap)',
+      variant: 'as deployed, with NODE_OPTIONS=--enable-source-maps (as the stack ran it before)',
       built: deployed,
       options: { nodeOptions: ['--enable-source-maps'] },
     },

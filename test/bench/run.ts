@@ -180,7 +180,7 @@ const limits: string[] = [
   `- **Cold start init (${verdict(targets.find((t) => t.target.startsWith('init'))?.met)}).** The deployed bundle initialises in ${f(bundled.initMs.median, 0)} ms median ` +
       `(p95 ${f(bundled.initMs.p95, 0)} ms), reading ${f(bundled.initBytes / 1024, 0)} KB of its ${f(bundled.bytes / 1024, 0)} KB; the publish path (SNS, DynamoDB, Powertools ` +
       `idempotency) follows on the first outcome, ${f(bundled.publishPathMs.median, 0)} ms once per environment. Turning on Node's source maps ` +
-      `(\`--enable-source-maps\`, which NodejsFunction's \`sourceMap\` option sets) costs ${f(withSourceMaps.initMs.median - bundled.initMs.median, 0)} ms more per init, ` +
+      `(\`--enable-source-maps\`, which the stack used to set) costs ${f(withSourceMaps.initMs.median - bundled.initMs.median, 0)} ms more per init, ` +
       `so the maps ship beside the chunks but are not loaded. Leaving \`@aws-sdk/*\` to the runtime's copy (NodejsFunction's default, last row) takes ` +
       `${f(runtimeSdk.initMs.median, 0)} ms, of which ${f(runtimeSdk.sdkMs.median, 0)} ms loading the SDK file by file. What remains of the init: importing the ` +
       `Node built-ins that code needs (${coldStartRun.builtins.modules.length} modules, http, https and crypto among them: ${f(coldStartRun.builtins.ms.median, 0)} ms median on their own), V8 parsing ` +
