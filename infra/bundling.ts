@@ -47,10 +47,10 @@ export interface JobStatusBundleOptions {
  * Bundles the job-status function as the stack deploys it, and as the benchmarks measure
  * it: minified ESM for Node 22+, the AWS SDK v3 inside, split into chunks.
  *
- * Why split: Node parses every byte of a module it loads (about 9 ms per 100 KB on the
- * benchmark machines), so what the function reaches only through `import()` (the publish
- * path, the SDK's event streams and rarely-used credential providers) goes to chunks of
- * its own that a cold start does not read. NodejsFunction writes a single file, hence the
+ * Why split: Node parses every byte of a module it loads, and that time grows with the
+ * bytes, so what the function reaches only through `import()` (the publish path, the SDK's
+ * event streams, the instance-metadata credential provider) goes to chunks of its own that
+ * a cold start does not read. NodejsFunction writes a single file, hence the
  * local esbuild call here. Source maps are written beside the chunks (line mappings only)
  * for decoding a stack trace; the function does not load them at run time, since Node's
  * `--enable-source-maps` adds 15–20 ms to every cold start (BENCHMARKS.md).
