@@ -53,7 +53,7 @@ export interface JobStatusBundleOptions {
  * a cold start does not read. NodejsFunction writes a single file, hence the
  * local esbuild call here. Source maps are written beside the chunks (line mappings only)
  * for decoding a stack trace; the function does not load them at run time, since Node's
- * `--enable-source-maps` adds 15–20 ms to every cold start (BENCHMARKS.md).
+ * `--enable-source-maps` adds 10–20 ms to every cold start (BENCHMARKS.md).
  *
  * Synchronous because CDK's local bundling is.
  */
