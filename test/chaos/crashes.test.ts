@@ -3,23 +3,16 @@
  * records were re-sent or published, and the same message delivered twice. The emulated
  * environment does nothing more once dead; the next invocation is a cold start.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectEveryJobAccountedFor } from './support/expect-accounted';
-import { captureLogs, type LogCapture } from './support/log-capture';
-import { runScenario, type ScenarioReport } from './support/scenario';
-import { scenarioSpecs } from './support/scenarios';
+import { fastScenarios } from './support/fast-scenarios';
+import type { ScenarioReport } from './support/scenario';
 
-const specs = scenarioSpecs('fast', { foreignBaseUrl: 'http://127.0.0.1:9' });
-let logs: LogCapture;
-
-beforeAll(() => {
-  logs = captureLogs();
-});
-afterAll(() => logs.restore());
+const scenarios = fastScenarios();
 
 describe('when the handler dies mid-batch or a message comes twice', () => {
   it('loses nothing and doubles nothing when the runtime crashes between records', async () => {
-    const report = await runScenario(specs['crash-mid-batch']!, logs.lines);
+    const report = await scenarios.run('crash-mid-batch');
     expectEveryJobAccountedFor(report);
     expect(report.collected.faultStats.crashes).toBeGreaterThan(0);
   }, 60_000);
@@ -27,7 +20,7 @@ describe('when the handler dies mid-batch or a message comes twice', () => {
   describe('a crash between a successful Publish and the idempotency save', () => {
     let report: ScenarioReport;
     beforeAll(async () => {
-      report = await runScenario(specs['crash-after-publish']!, logs.lines);
+      report = await scenarios.run('crash-after-publish');
     }, 60_000);
 
     it('loses no job, and any second notification carries the same notificationId', () => {
@@ -51,13 +44,13 @@ describe('when the handler dies mid-batch or a message comes twice', () => {
   });
 
   it('redelivers the whole batch when an invocation hits the function timeout, without doubling outcomes', async () => {
-    const report = await runScenario(specs['timeout-mid-batch']!, logs.lines);
+    const report = await scenarios.run('timeout-mid-batch');
     expectEveryJobAccountedFor(report);
     expect(report.collected.faultStats.timeouts).toBeGreaterThan(0);
   }, 60_000);
 
   it('ends two poll chains of one job with a single outcome when its message is delivered twice', async () => {
-    const report = await runScenario(specs['duplicate-delivery']!, logs.lines);
+    const report = await scenarios.run('duplicate-delivery');
     expectEveryJobAccountedFor(report);
     expect(report.collected.logLines.some((l) => l.includes('outcome already published by another poll chain'))).toBe(true);
   }, 60_000);

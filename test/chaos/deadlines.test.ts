@@ -2,28 +2,20 @@
  * Deadlines: a job that never finishes, or an Alation that never answers well, ends as
  * `timed_out` at MAX_WATCH_SECONDS, with what the last checks saw.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../shared/contracts/outcome';
 import { expectEveryJobAccountedFor } from './support/expect-accounted';
-import { captureLogs, type LogCapture } from './support/log-capture';
-import { runScenario } from './support/scenario';
-import { scenarioSpecs } from './support/scenarios';
+import { fastScenarios } from './support/fast-scenarios';
 
-const specs = scenarioSpecs('fast', { foreignBaseUrl: 'http://127.0.0.1:9' });
-let logs: LogCapture;
-
-beforeAll(() => {
-  logs = captureLogs();
-});
-afterAll(() => logs.restore());
+const scenarios = fastScenarios();
 
 /** Seconds between the first check and the publish. */
 const watchedSeconds = (o: Outcome) => (Date.parse(o.publishedAt) - Date.parse(o.firstSeenAt)) / 1000;
 
 describe('jobs that never finish', () => {
   it('end as timed_out at the deadline, while the others end with their status', async () => {
-    const spec = specs.deadline!;
-    const report = await runScenario(spec, logs.lines);
+    const spec = scenarios.specs.deadline!;
+    const report = await scenarios.run('deadline');
     expectEveryJobAccountedFor(report);
     const timedOut = report.collected.outcomes.filter((o) => o.status === 'timed_out');
     expect(timedOut.length).toBeGreaterThan(0);
@@ -37,8 +29,8 @@ describe('jobs that never finish', () => {
   }, 60_000);
 
   it('end as timed_out with the last error when every check fails', async () => {
-    const spec = specs['deadline-alation-down']!;
-    const report = await runScenario(spec, logs.lines);
+    const spec = scenarios.specs['deadline-alation-down']!;
+    const report = await scenarios.run('deadline-alation-down');
     expectEveryJobAccountedFor(report);
     for (const o of report.collected.outcomes) {
       expect(o.lastError).toMatchObject({ errorClass: 'server_error', message: expect.stringContaining('HTTP 503') });

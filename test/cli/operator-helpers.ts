@@ -1,5 +1,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { Command } from 'commander';
+import { afterAll, beforeAll } from 'vitest';
+import { provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
 
 /** A command's output and exit code, run in-process. */
 export interface CommandRun {
@@ -34,4 +36,18 @@ export function stackWithOutputs(outputs: Record<string, string>): Pick<CloudFor
       return { Stacks: [{ StackName: 'x', Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
     }) as unknown as CloudFormationClient['send'],
   };
+}
+
+/**
+ * Local SQS/SNS/DynamoDB/Secrets Manager for one test file, with the stack's resources
+ * provisioned under `prefix`; filled in before the file's tests run, stopped after.
+ */
+export function localJobWatch(prefix: string): { aws: LocalAws; resources: JobWatchResources } {
+  const local = {} as { aws: LocalAws; resources: JobWatchResources };
+  beforeAll(async () => {
+    local.aws = await startLocalAws();
+    local.resources = await provisionJobWatch(local.aws, { tokenSecretValue: 'token', prefix });
+  });
+  afterAll(() => local.aws?.stop());
+  return local;
 }

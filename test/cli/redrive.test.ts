@@ -1,28 +1,20 @@
 import { ReceiveMessageCommand, SendMessageCommand, StartMessageMoveTaskCommand, ListMessageMoveTasksCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redrive, redriveCommand } from '../../shared/cli/redrive';
-import { provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
-import { runCommand, stackWithOutputs } from './operator-helpers';
+import { localJobWatch, runCommand, stackWithOutputs } from './operator-helpers';
 
-let aws: LocalAws;
-let resources: JobWatchResources;
-
-beforeAll(async () => {
-  aws = await startLocalAws();
-  resources = await provisionJobWatch(aws, { tokenSecretValue: 'token', prefix: 'redrive' });
-});
-afterAll(() => aws?.stop());
+const local = localJobWatch('redrive');
 
 async function deadLetter(...bodies: string[]) {
   for (const body of bodies) {
-    await aws.clients().sqs.send(
-      new SendMessageCommand({ QueueUrl: resources.deadLetterQueue.url, MessageBody: body, MessageAttributes: { reason: { DataType: 'String', StringValue: `bad ${body}` } } }),
+    await local.aws.clients().sqs.send(
+      new SendMessageCommand({ QueueUrl: local.resources.deadLetterQueue.url, MessageBody: body, MessageAttributes: { reason: { DataType: 'String', StringValue: `bad ${body}` } } }),
     );
   }
 }
 
 async function drain(queueUrl: string) {
-  const { Messages = [] } = await aws.clients().sqs.send(
+  const { Messages = [] } = await local.aws.clients().sqs.send(
     new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }),
   );
   return Messages.map((m) => [m.Body, m.MessageAttributes?.reason?.StringValue]).sort();
@@ -33,7 +25,7 @@ describe('alation-job-watch redrive', () => {
     await deadLetter('{"jobId": 1}', '{"jobId": 2}');
 
     const run = await runCommand(
-      (io, set) => redriveCommand({ ...io, sqs: () => aws.clients().sqs, cloudFormation: () => stackWithOutputs({ DeadLetterQueueUrl: resources.deadLetterQueue.url, JobQueueUrl: resources.jobQueue.url }) }, set),
+      (io, set) => redriveCommand({ ...io, sqs: () => local.aws.clients().sqs, cloudFormation: () => stackWithOutputs({ DeadLetterQueueUrl: local.resources.deadLetterQueue.url, JobQueueUrl: local.resources.jobQueue.url }) }, set),
       ['--stack', 'AlationJobWatch', '--json'],
     );
 
@@ -41,28 +33,28 @@ describe('alation-job-watch redrive', () => {
     expect(JSON.parse(run.out)).toEqual({
       schema: 'alation.job-redrive/v1',
       path: 'receive-send-delete',
-      from: resources.deadLetterQueue.url,
-      to: resources.jobQueue.url,
+      from: local.resources.deadLetterQueue.url,
+      to: local.resources.jobQueue.url,
       moved: 2,
       taskHandle: null,
       taskStatus: null,
       fallbackReason: 'the endpoint does not support StartMessageMoveTask (InvalidAction)',
     });
-    expect(await drain(resources.jobQueue.url)).toEqual([['{"jobId": 1}', 'bad {"jobId": 1}'], ['{"jobId": 2}', 'bad {"jobId": 2}']]);
-    expect(await drain(resources.deadLetterQueue.url)).toEqual([]);
+    expect(await drain(local.resources.jobQueue.url)).toEqual([['{"jobId": 1}', 'bad {"jobId": 1}'], ['{"jobId": 2}', 'bad {"jobId": 2}']]);
+    expect(await drain(local.resources.deadLetterQueue.url)).toEqual([]);
   });
 
   it('moves at most --max-messages and prints a readable report', async () => {
     await deadLetter('a', 'b', 'c');
 
-    const run = await runCommand((io, set) => redriveCommand({ ...io, sqs: () => aws.clients().sqs }, set), [
-      '--dlq-url', resources.deadLetterQueue.url, '--queue-url', resources.jobQueue.url, '--max-messages', '2',
+    const run = await runCommand((io, set) => redriveCommand({ ...io, sqs: () => local.aws.clients().sqs }, set), [
+      '--dlq-url', local.resources.deadLetterQueue.url, '--queue-url', local.resources.jobQueue.url, '--max-messages', '2',
     ]);
 
     expect(run.code).toBe(0);
-    expect(run.out).toBe(`Redrive moved 2 messages from ${resources.deadLetterQueue.url} to ${resources.jobQueue.url}\nby receive/send/delete, because --max-messages given (a move task cannot be capped at a count)\n`);
-    expect(await drain(resources.jobQueue.url)).toHaveLength(2);
-    expect(await drain(resources.deadLetterQueue.url)).toHaveLength(1);
+    expect(run.out).toBe(`Redrive moved 2 messages from ${local.resources.deadLetterQueue.url} to ${local.resources.jobQueue.url}\nby receive/send/delete, because --max-messages given (a move task cannot be capped at a count)\n`);
+    expect(await drain(local.resources.jobQueue.url)).toHaveLength(2);
+    expect(await drain(local.resources.deadLetterQueue.url)).toHaveLength(1);
   });
 
   it('uses an SQS message move task where the endpoint has one, and reports what SQS moved', async () => {
@@ -84,7 +76,7 @@ describe('alation-job-watch redrive', () => {
   });
 
   it('refuses to run without both queues or a stack', async () => {
-    const run = await runCommand((io, set) => redriveCommand({ ...io, sqs: () => aws.clients().sqs }, set), ['--dlq-url', 'x']);
+    const run = await runCommand((io, set) => redriveCommand({ ...io, sqs: () => local.aws.clients().sqs }, set), ['--dlq-url', 'x']);
 
     expect(run.code).toBe(2);
     expect(run.err).toBe('error: give --stack, or both --dlq-url and --queue-url\n');

@@ -1,20 +1,12 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { EventEmitter } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tailCommand } from '../../shared/cli/tail';
 import type { Outcome } from '../../shared/contracts/outcome';
-import { provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
-import { runCommand, stackWithOutputs } from './operator-helpers';
+import { localJobWatch, runCommand, stackWithOutputs } from './operator-helpers';
 
-let aws: LocalAws;
-let resources: JobWatchResources;
-
-beforeAll(async () => {
-  aws = await startLocalAws();
-  resources = await provisionJobWatch(aws, { tokenSecretValue: 'token', prefix: 'tail' });
-});
-afterAll(() => aws?.stop());
+const local = localJobWatch('tail');
 
 function outcome(id: number, status: Outcome['status']): Outcome {
   return {
@@ -40,8 +32,8 @@ function outcome(id: number, status: Outcome['status']): Outcome {
 
 /** Publishes as the handler does: JSON body, `status` attribute for filter policies. */
 async function publish(o: Outcome) {
-  await aws.clients().sns.send(
-    new PublishCommand({ TopicArn: resources.outcomeTopic.arn, Message: JSON.stringify(o), MessageAttributes: { status: { DataType: 'String', StringValue: o.status } } }),
+  await local.aws.clients().sns.send(
+    new PublishCommand({ TopicArn: local.resources.outcomeTopic.arn, Message: JSON.stringify(o), MessageAttributes: { status: { DataType: 'String', StringValue: o.status } } }),
   );
 }
 
@@ -51,9 +43,9 @@ const tail = (args: string[], extra: { signals?: EventEmitter } = {}) =>
       tailCommand(
         {
           ...io,
-          sqs: () => aws.clients().sqs,
-          sns: () => aws.clients().sns,
-          cloudFormation: () => stackWithOutputs({ OutcomeTopicArn: resources.outcomeTopic.arn }),
+          sqs: () => local.aws.clients().sqs,
+          sns: () => local.aws.clients().sns,
+          cloudFormation: () => stackWithOutputs({ OutcomeTopicArn: local.resources.outcomeTopic.arn }),
           ...(extra.signals ? { signals: extra.signals } : {}),
           onReady: () => void publish(outcome(1, 'failed')).then(() => publish(outcome(2, 'successful'))),
         },
@@ -63,7 +55,7 @@ const tail = (args: string[], extra: { signals?: EventEmitter } = {}) =>
   );
 
 async function tailQueues() {
-  const { QueueUrls = [] } = await aws.clients().sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'alation-job-watch-tail-' }));
+  const { QueueUrls = [] } = await local.aws.clients().sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'alation-job-watch-tail-' }));
   return QueueUrls;
 }
 
@@ -77,7 +69,7 @@ describe('alation-job-watch tail', () => {
   });
 
   it('only prints the statuses asked for, readably', async () => {
-    const run = await tail(['--topic-arn', resources.outcomeTopic.arn, '--status', 'failed', '--count', '1', '--timeout-seconds', '15']);
+    const run = await tail(['--topic-arn', local.resources.outcomeTopic.arn, '--status', 'failed', '--count', '1', '--timeout-seconds', '15']);
 
     expect(run.code).toBe(0);
     expect(run.out).toBe('2026-01-01T00:00:05.000Z  #1  failed  polls 3  2/2 updated  errors: yes  kind lineage\n');
@@ -87,7 +79,7 @@ describe('alation-job-watch tail', () => {
     const signals = new EventEmitter();
     setTimeout(() => signals.emit('SIGINT'), 1500);
 
-    const run = await tail(['--topic-arn', resources.outcomeTopic.arn, '--status', 'not_found'], { signals });
+    const run = await tail(['--topic-arn', local.resources.outcomeTopic.arn, '--status', 'not_found'], { signals });
 
     expect(run.code).toBe(0);
     expect(run.out).toBe('');
