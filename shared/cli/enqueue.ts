@@ -4,7 +4,7 @@ import { jobLabel } from '../alation/job-identifier';
 import { enqueueJob, type EnqueueJobInput } from '../contracts/enqueue-job';
 import { serializeJobReference } from '../contracts/job-reference';
 import { ConfigError, JobWatchError } from '../errors';
-import { ExitCode } from './exit-codes';
+import { ExitCode, usageReporter } from './exit-codes';
 import { readStackOutputs, StackOutput, type CloudFormationLike } from './stack-outputs';
 
 /** What `enqueue --json` prints. */
@@ -56,10 +56,7 @@ export function enqueueCommand(deps: EnqueueCommandDeps, setExitCode: (code: num
 }
 
 async function runEnqueue(options: EnqueueOptions, deps: EnqueueCommandDeps): Promise<number> {
-  const usage = (message: string): number => {
-    deps.writeError(`error: ${message}\n`);
-    return ExitCode.usage;
-  };
+  const usage = usageReporter(deps.writeError);
   if (options.id === undefined && options.name === undefined) return usage('give --id or --name');
   if (options.queueUrl === undefined && options.stack === undefined) return usage('give --queue-url or --stack');
   let input: EnqueueJobInput;

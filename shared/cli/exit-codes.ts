@@ -17,3 +17,11 @@ export const ExitCode = {
   unreachable: 8,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** How every command answers bad flags: prints `error: <message>` and gives the usage exit code. */
+export function usageReporter(writeError: (text: string) => void): (message: string) => typeof ExitCode.usage {
+  return (message) => {
+    writeError(`error: ${message}\n`);
+    return ExitCode.usage;
+  };
+}

@@ -10,7 +10,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { JobWatchError } from '../errors';
-import { ExitCode } from './exit-codes';
+import { ExitCode, usageReporter } from './exit-codes';
 import { readStackOutputs, StackOutput, type CloudFormationLike } from './stack-outputs';
 
 /** How the messages were moved. */
@@ -83,10 +83,7 @@ export function redriveCommand(deps: RedriveCommandDeps, setExitCode: (code: num
 }
 
 async function runRedrive(options: RedriveOptions, deps: RedriveCommandDeps): Promise<number> {
-  const usage = (message: string): number => {
-    deps.writeError(`error: ${message}\n`);
-    return ExitCode.usage;
-  };
+  const usage = usageReporter(deps.writeError);
   if (options.stack === undefined && (options.dlqUrl === undefined || options.queueUrl === undefined)) {
     return usage('give --stack, or both --dlq-url and --queue-url');
   }

@@ -16,7 +16,7 @@ import {
   type SessionJob,
   type WatchSessionResult,
 } from '../local/demo';
-import { ExitCode } from './exit-codes';
+import { ExitCode, usageReporter } from './exit-codes';
 
 /**
  * Exit codes of `start`. With the simulator (the demo) they say whether the watcher behaved;
@@ -102,10 +102,7 @@ export function startCommand(deps: StartCommandDeps, setExitCode: (code: number)
 
 async function runStart(options: StartOptions, deps: StartCommandDeps): Promise<number> {
   const now = deps.now ?? (() => new Date());
-  const usage = (message: string): number => {
-    deps.writeError(`error: ${message}\n`);
-    return StartExitCode.usage;
-  };
+  const usage = usageReporter(deps.writeError);
   const realOnly = [options.tokenSecretId && '--token-secret-id', options.id.length > 0 && '--id', options.name.length > 0 && '--name', options.jobsFile && '--jobs-file', options.kind && '--kind'].filter(Boolean);
   if (options.alationUrl === undefined && realOnly.length > 0) return usage(`${realOnly.join(', ')} need --alation-url (without it, start runs the demo)`);
   if (options.alationUrl === undefined && options.deadlineSeconds !== undefined && options.deadlineSeconds < MIN_DEMO_DEADLINE_SECONDS) {

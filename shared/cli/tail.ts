@@ -16,7 +16,7 @@ import { OutcomeStatus, type Outcome } from '../contracts/outcome';
 import { readOutcomeMessage } from '../contracts/read-outcome';
 import { JobWatchError } from '../errors';
 import { countsCell, errorsCell } from '../local/demo/outcome-table';
-import { ExitCode } from './exit-codes';
+import { ExitCode, usageReporter } from './exit-codes';
 import { readStackOutputs, StackOutput, type CloudFormationLike } from './stack-outputs';
 
 /** What `tail` needs from outside; tests pass local clients and their own stop signal. */
@@ -62,18 +62,13 @@ export function tailCommand(deps: TailCommandDeps, setExitCode: (code: number) =
 }
 
 async function runTail(options: TailOptions, deps: TailCommandDeps): Promise<number> {
-  if (options.topicArn === undefined && options.stack === undefined) {
-    deps.writeError('error: give --topic-arn or --stack\n');
-    return ExitCode.usage;
-  }
+  const usage = usageReporter(deps.writeError);
+  if (options.topicArn === undefined && options.stack === undefined) return usage('give --topic-arn or --stack');
   let topicArn: string;
   try {
     topicArn = options.topicArn ?? (await readStackOutputs(options.stack!, [StackOutput.outcomeTopicArn], deps.cloudFormation?.()))[StackOutput.outcomeTopicArn];
   } catch (error) {
-    if (error instanceof JobWatchError) {
-      deps.writeError(`error: ${error.message}\n`);
-      return ExitCode.usage;
-    }
+    if (error instanceof JobWatchError) return usage(error.message);
     throw error;
   }
 
