@@ -14,7 +14,7 @@ import { DEFAULTS } from '../../infra/validate-props';
 import { runColdStart, type ColdStart, type ColdStartVariant } from './cold-start.bench';
 import { runHandlerCost, type HandlerRun } from './handler-cost.bench';
 import { costPer1000Jobs, stepFunctionsPer1000Jobs, type CostBreakdown } from './lib/cost';
-import { bundleHandler, REPO_ROOT } from './lib/bundle';
+import { REPO_ROOT } from './lib/bundle';
 import { runPolling, type PollingResult } from './polling.bench';
 
 interface Target {
@@ -69,7 +69,8 @@ const coldStart = coldStartRun.variants;
 const [bundled, withSourceMaps, , runtimeSdk] = coldStart as [ColdStartVariant, ColdStartVariant, ColdStartVariant, ColdStartVariant];
 
 // 3. Handler cost
-const bundleFile = bundleHandler().file;
+// The deployed bundle the cold-start section built and measured.
+const bundleFile = bundled.file;
 const handlerJobs = env('BENCH_HANDLER_JOBS', 2000);
 const baselineJobs = env('BENCH_BASELINE_JOBS', 150);
 log(`handler cost: ${handlerJobs} jobs, RECORD_CONCURRENCY=10`);
