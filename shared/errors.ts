@@ -91,3 +91,14 @@ export class AlationError extends JobWatchError {
 export function isRetryableClass(errorClass: AlationErrorClass): boolean {
   return errorClass !== AlationErrorClass.auth && errorClass !== AlationErrorClass.notFound;
 }
+
+/**
+ * A record ran out of its share of the invocation: its checks were stopped (or its effect
+ * not started) so that nothing is cut mid-publish by the function timeout. Always
+ * retryable: the record is reported in `batchItemFailures` and delivered again.
+ */
+export class TimeBudgetError extends JobWatchError {
+  constructor(message: string) {
+    super(message, { retryable: true });
+  }
+}

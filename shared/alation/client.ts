@@ -39,10 +39,13 @@ export interface JobStatusCheck {
 }
 
 export interface AlationClient {
-  /** One status check. Throws {@link AlationError} with a class and retryability. */
-  getJobStatus(job: JobIdentifier, token: string): Promise<JobStatusCheck>;
-  /** Mints an API access token (`createAPIAccessToken`). Throws {@link AlationError}. */
-  createAccessToken(refreshToken: string, userId: number): Promise<string>;
+  /**
+   * One status check. Throws {@link AlationError} with a class and retryability, or, when
+   * `signal` aborts (the record's time is up), the signal's reason.
+   */
+  getJobStatus(job: JobIdentifier, token: string, signal?: AbortSignal): Promise<JobStatusCheck>;
+  /** Mints an API access token (`createAPIAccessToken`). Throws {@link AlationError}, or the reason of `signal`. */
+  createAccessToken(refreshToken: string, userId: number, signal?: AbortSignal): Promise<string>;
 }
 
 /** Builds the URL of one status check; the name is percent-encoded exactly once (`#` → `%23`). */
@@ -60,13 +63,18 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
   const clock = options.clock ?? (() => performance.now());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
-  async function call(url: string, init: RequestInit, secret: string, what: string): Promise<{ response: Response; text: string }> {
+  async function call(url: string, init: RequestInit, secret: string, what: string, caller?: AbortSignal): Promise<{ response: Response; text: string }> {
     let response: Response;
     let text: string;
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    // AbortSignal.any: Node 20.3+. The caller's signal is the record's time budget.
+    const signal = caller ? AbortSignal.any([timeout, caller]) : timeout;
     try {
-      response = await doFetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
+      response = await doFetch(url, { ...init, redirect: 'manual', signal });
       text = await readText(response, maxBodyBytes, what);
     } catch (error) {
+      // The record's time ran out, not Alation's: not an Alation failure, the caller retries the record.
+      if (caller?.aborted) throw caller.reason;
       if (error instanceof AlationError) throw error;
       throw transportError(error, what, options.timeoutMs, secret);
     }
@@ -74,7 +82,7 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
   }
 
   return {
-    async getJobStatus(job, token) {
+    async getJobStatus(job, token, signal) {
       const what = `job status ${'id' in job ? `id ${job.id}` : `name ${JSON.stringify(job.name)}`}`;
       const started = clock();
       const { response, text } = await call(
@@ -82,13 +90,14 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
         { method: 'GET', headers: { TOKEN: token, Accept: 'application/json', 'User-Agent': USER_AGENT } },
         token,
         what,
+        signal,
       );
       const latencyMs = clock() - started;
       if (!response.ok) throw httpError(response, text, what, token);
       return { status: toJobStatus(response, text, what, token), latencyMs };
     },
 
-    async createAccessToken(refreshToken, userId) {
+    async createAccessToken(refreshToken, userId, signal) {
       const what = 'createAPIAccessToken';
       const { response, text } = await call(
         `${options.baseUrl}${CREATE_ACCESS_TOKEN_PATH}`,
@@ -99,6 +108,7 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
         },
         refreshToken,
         what,
+        signal,
       );
       if (!response.ok) throw httpError(response, text, what, refreshToken);
       const body = parseJson(text);

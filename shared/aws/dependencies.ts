@@ -8,6 +8,8 @@ import { DEFAULT_GROWTH, DEFAULT_JITTER } from '../watch/backoff';
 import type { BatchHandlerOptions } from '../watch/batch-handler';
 import { deferredOutcomePublisher } from './deferred-outcome-publisher';
 import { createSqsJobQueue } from './job-queue';
+import { recordTimeReserves } from '../watch/time-budget';
+import { AWS_CALL_WORST_MS, awsClientConfig } from './client-timeouts';
 import { createLogger, createMetrics, powertoolsWatchMetrics, recordLogger } from './observability';
 import { secretsManagerTokenProvider } from './secrets-manager-tokens';
 
@@ -31,8 +33,8 @@ export interface AwsClients {
  * on the first outcome (`deferredOutcomePublisher`), and kept from then on.
  */
 export function createDependencies(config: JobWatchConfig, clients?: AwsClients): BatchHandlerOptions {
-  const sqs = clients?.sqs ?? new SQSClient({});
-  const secretsManager = clients?.secretsManager ?? new SecretsManagerClient({});
+  const sqs = clients?.sqs ?? new SQSClient(awsClientConfig());
+  const secretsManager = clients?.secretsManager ?? new SecretsManagerClient(awsClientConfig());
   const logger = createLogger();
   const metrics = createMetrics();
   const alation = createAlationClient({ baseUrl: config.alationBaseUrl, timeoutMs: config.alationTimeoutMs });
@@ -40,7 +42,8 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
     logger,
     metrics,
     concurrency: config.recordConcurrency,
-    minRemainingMsPerRecord: config.alationTimeoutMs + 1000,
+    reserves: recordTimeReserves({ alationTimeoutMs: config.alationTimeoutMs, awsCallMs: AWS_CALL_WORST_MS }),
+    recordLogger,
     record: {
       alation,
       tokens: secretsManagerTokenProvider(config.tokenSecretId, secretsManager, alation),
@@ -64,7 +67,6 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
       now: () => new Date(),
       random: Math.random,
       metrics: powertoolsWatchMetrics(metrics),
-      forRecord: recordLogger(logger),
     },
   };
 }

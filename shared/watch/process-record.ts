@@ -9,6 +9,7 @@ import type { OutcomeStatus } from '../contracts/outcome';
 import { InvalidJobReferenceError } from '../errors';
 import { checkJobStatus } from './check-job';
 import { decide, errorClassOf, type WatchPolicy } from './decide';
+import { UNLIMITED_TIME, type RecordTime } from './time-budget';
 
 /** Structured log lines; every line of one record carries its job (see `forRecord`). */
 export interface RecordLog {
@@ -44,8 +45,11 @@ export interface RecordDependencies {
  * Carries out the one decision for one SQS record. Returns when the record is done with
  * (published, re-sent, or set aside in the DLQ); throws when it must be retried, so the
  * batch reports it in `batchItemFailures` and nothing is lost.
+ *
+ * `time` is the record's share of the invocation: its checks stop when `time.signal`
+ * aborts, and no effect (dead-letter, re-send, publish) starts without the time to finish it.
  */
-export async function processRecord(record: SQSRecord, deps: RecordDependencies): Promise<void> {
+export async function processRecord(record: SQSRecord, deps: RecordDependencies, time: RecordTime = UNLIMITED_TIME): Promise<void> {
   let reference: JobReference;
   try {
     reference = parseJobReferenceBody(record.body);
@@ -54,6 +58,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
     const log = deps.forRecord({ messageId: record.messageId });
     deps.metrics.invalidMessage();
     log.error('invalid job reference: sent to the dead-letter queue', { reason: error.message });
+    time.assertTimeForEffect('dead-letter');
     await deps.jobQueue.deadLetter(record.body, error.message, record.messageId);
     return;
   }
@@ -62,6 +67,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   const check = await checkJobStatus(reference.job, {
     alation: deps.alation,
     tokens: deps.tokens,
+    signal: time.signal,
     onCheck: (latencyMs) => deps.metrics.check(latencyMs),
     onError: (error, willRetry) => {
       const errorClass = errorClassOf(error);
@@ -73,6 +79,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random() });
 
   if (decision.action === 'requeue') {
+    time.assertTimeForEffect('re-send');
     await deps.jobQueue.requeue(decision.reference, decision.delaySeconds);
     deps.metrics.requeued();
     log.info('job not finished: checking again later', {
@@ -84,6 +91,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   }
 
   const { outcome } = decision;
+  time.assertTimeForEffect('publish');
   const { published, messageId } = await deps.publisher.publish(outcome);
   if (published) {
     deps.metrics.outcome(outcome.status);

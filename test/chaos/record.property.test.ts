@@ -31,7 +31,6 @@ function harness(fetchImpl: typeof fetch) {
       effects.push({ kind: 'publish', outcome });
       return { published: true, messageId: 'm' };
     },
-    registerLambdaContext: () => undefined,
   };
   const log = (level: string) => (message: string, extra?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...extra }));
   const deps: RecordDependencies = {

@@ -74,7 +74,6 @@ export function createHarness(replies: (url: string, token: string | null) => Al
       harness.published.push(outcome);
       return result;
     },
-    registerLambdaContext: () => undefined,
   };
   const sqs = {
     send: async (command: SendMessageCommand) => {

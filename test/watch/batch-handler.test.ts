@@ -6,7 +6,7 @@ import type { AlationClient } from '../../shared/alation/client';
 import type { Outcome } from '../../shared/contracts/outcome';
 import { createBatchHandler } from '../../shared/watch/batch-handler';
 import { statusResponse } from '../support/alation-responses';
-import { createHarness, sqsRecord } from '../support/record-harness';
+import { createHarness, sqsRecord, type Harness } from '../support/record-harness';
 
 const context = {
   functionName: 'job-status',
@@ -14,8 +14,9 @@ const context = {
   getRemainingTimeInMillis: () => 30_000,
 } as unknown as Context;
 
-const quiet = () => ({
-  minRemainingMsPerRecord: 1000,
+const quiet = (h: Harness) => ({
+  reserves: { startMs: 1000, effectMs: 500 },
+  recordLogger: () => h.deps.forRecord,
   logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   metrics: new Metrics({ namespace: 'Test', serviceName: 'test', singleMetric: false }),
 });
@@ -29,7 +30,7 @@ describe('createBatchHandler', () => {
       ...h.deps.publisher,
       publish: async (o: Outcome) => ('id' in o.job && o.job.id === 2 ? Promise.reject(new Error('SNS down')) : h.deps.publisher.publish(o)),
     };
-    const handler = createBatchHandler({ record: { ...h.deps, publisher }, concurrency: 5, ...quiet() });
+    const handler = createBatchHandler({ record: { ...h.deps, publisher }, concurrency: 5, ...quiet(h) });
 
     const response = await handler(
       event(sqsRecord({ jobId: 1 }, 'a'), sqsRecord({ jobId: 2 }, 'b'), sqsRecord('garbage', 'c')),
@@ -45,7 +46,7 @@ describe('createBatchHandler', () => {
 
   it('reports every record, without throwing, when all of them fail', async () => {
     const h = createHarness(() => statusResponse('running'));
-    const handler = createBatchHandler({ record: { ...h.deps, jobQueue: { ...h.deps.jobQueue, requeue: async () => Promise.reject(new Error('SQS down')) } }, concurrency: 2, ...quiet() });
+    const handler = createBatchHandler({ record: { ...h.deps, jobQueue: { ...h.deps.jobQueue, requeue: async () => Promise.reject(new Error('SQS down')) } }, concurrency: 2, ...quiet(h) });
     const response = await handler(event(sqsRecord({ jobId: 1 }, 'a'), sqsRecord({ jobId: 3 }, 'b')), context);
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['a', 'b']);
   });
@@ -64,7 +65,7 @@ describe('createBatchHandler', () => {
         return { status: statusResponse('running'), latencyMs: 30 };
       },
     };
-    const handler = createBatchHandler({ record: { ...h.deps, alation }, concurrency: 3, ...quiet() });
+    const handler = createBatchHandler({ record: { ...h.deps, alation }, concurrency: 3, ...quiet(h) });
     const records = Array.from({ length: 10 }, (_, i) => sqsRecord({ jobId: i + 1 }, `m${i}`));
 
     const response = await handler(event(...records), context);
@@ -78,7 +79,7 @@ describe('createBatchHandler', () => {
     const h = createHarness(() => statusResponse('running'));
     const remaining = [30_000, 800, 800];
     const late = { ...context, getRemainingTimeInMillis: () => remaining.shift() ?? 800 } as Context;
-    const handler = createBatchHandler({ record: h.deps, concurrency: 1, ...quiet() });
+    const handler = createBatchHandler({ record: h.deps, concurrency: 1, ...quiet(h) });
 
     const response = await handler(event(sqsRecord({ jobId: 1 }, 'a'), sqsRecord({ jobId: 2 }, 'b')), late);
 
