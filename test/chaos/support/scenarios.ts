@@ -139,6 +139,20 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       maxReceiveCount: 10,
     },
     {
+      name: 'concurrent-invocations',
+      proves: '4 invocations at once in one environment (Lambda Managed Instances) under SNS, SQS and Alation faults: each failure in its own batchItemFailures, no job lost',
+      jobs: size(scale, 40, 200),
+      concurrency: 4,
+      sharedEnvironment: true,
+      batchSize: 5,
+      alationFaults: { serverErrorRate: 0.1, latencyMs: [0, 50] },
+      awsFaults: { publishFailureRate: 0.2, requeueFailureRate: 0.2 },
+      // Four invocations share the process (and this machine's cores): a longer timeout keeps the
+      // scaled time reserves (a quarter of the invocation) above what a publish takes under that load.
+      functionTimeoutMs: 6000,
+      visibilityTimeoutSeconds: 6,
+    },
+    {
       name: 'duplicate-delivery',
       proves: 'half the jobs are delivered twice: two poll chains per job, one outcome per job',
       jobs: size(scale, 12, 100),
