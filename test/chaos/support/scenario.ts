@@ -67,7 +67,8 @@ export interface ScenarioSpec {
   readonly concurrency?: number;
   /**
    * All mappings invoke one handler instance in one execution environment, invocations
-   * overlapping, as Lambda Managed Instances run them. @default false (an environment per mapping)
+   * overlapping, as Lambda Managed Instances run them (and, as there, an invocation's timeout
+   * fails that invocation without stopping its code or the others). @default false (an environment per mapping)
    */
   readonly sharedEnvironment?: boolean;
   readonly batchSize?: number;
@@ -265,7 +266,14 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
   let sharedHandler: JobStatusHandler | undefined;
   const handlerFor = (env: Readonly<Record<string, string>>): JobStatusHandler => {
     if (sharedHandler) return sharedHandler;
-    const handler = environmentHandler({ config: loadConfig(env), plan: spec.awsFaults ?? {}, stats: faultStats, random: awsRandom, functionTimeoutMs });
+    const handler = environmentHandler({
+      config: loadConfig(env),
+      plan: spec.awsFaults ?? {},
+      stats: faultStats,
+      random: awsRandom,
+      functionTimeoutMs,
+      killOnTimeout: !spec.sharedEnvironment,
+    });
     const seen: JobStatusHandler = async (event, context) => {
       const response = await handler(event, context);
       invocations.push({

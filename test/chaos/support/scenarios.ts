@@ -151,6 +151,8 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       // scaled time reserves (a quarter of the invocation) above what a publish takes under that load.
       functionTimeoutMs: 6000,
       visibilityTimeoutSeconds: 6,
+      // A record retried several times waits 6 s each time: keep the deadline out of the way.
+      tunables: { MAX_WATCH_SECONDS: '120' },
     },
     {
       name: 'duplicate-delivery',
