@@ -129,7 +129,7 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
     },
     {
       name: 'timeout-mid-batch',
-      proves: 'slow Alation makes invocations hit the function timeout mid-batch: whole batch redelivered, no loss, no double outcome',
+      proves: 'slow Alation near the function timeout: records that cannot finish in time are stopped and retried (time budget), a timed-out batch is redelivered whole; no loss, no double outcome',
       jobs: size(scale, 12, 100),
       alationFaults: { latencyMs: [0, 900] },
       tunables: { RECORD_CONCURRENCY: '2', ALATION_TIMEOUT_MS: '1000' },
