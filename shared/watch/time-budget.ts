@@ -41,13 +41,14 @@ export function recordTimeReserves(inputs: RecordTimeInputs): TimeReserves {
 
 /**
  * The reserves for one invocation. An invocation shorter than the worst path (local tests
- * run 3 s functions against stand-ins that answer in milliseconds) gets them scaled down in
- * proportion, to a start reserve of a quarter of the invocation, as before this module. The
- * deployed defaults (60 s function, 10 s Alation timeout: 50 s start reserve) are not scaled.
+ * run 1.5–6 s functions against stand-ins that answer in milliseconds) gets them scaled down
+ * in proportion, to a start reserve of half the invocation (the effect reserve then keeps its
+ * share of it: 30 % with the defaults). The deployed defaults (60 s function, 10 s Alation
+ * timeout: 50 s start reserve) are not scaled.
  */
 export function reservesFor(invocationBudgetMs: number, reserves: TimeReserves): TimeReserves {
   if (reserves.startMs <= invocationBudgetMs) return reserves;
-  const scale = invocationBudgetMs / 4 / reserves.startMs;
+  const scale = invocationBudgetMs / 2 / reserves.startMs;
   return { startMs: Math.floor(reserves.startMs * scale), effectMs: Math.floor(reserves.effectMs * scale) };
 }
 

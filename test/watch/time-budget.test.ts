@@ -20,8 +20,8 @@ describe('recordTimeReserves', () => {
 });
 
 describe('reservesFor', () => {
-  it('scales the reserves of an invocation shorter than the worst path to a quarter of it, in proportion', () => {
-    expect(reservesFor(3000, { startMs: 24_000, effectMs: 12_000 })).toEqual({ startMs: 750, effectMs: 375 });
+  it('scales the reserves of an invocation shorter than the worst path to half of it, in proportion', () => {
+    expect(reservesFor(3000, { startMs: 24_000, effectMs: 12_000 })).toEqual({ startMs: 1500, effectMs: 750 });
   });
 });
 
