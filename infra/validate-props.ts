@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Token } from 'aws-cdk-lib';
 import { OUTCOME_STATUSES } from './metrics';
 import type { AlationJobWatchProps, OutcomeSubscriberInput } from './props';
@@ -65,6 +67,36 @@ function httpsUrlProblem(name: string, value: unknown): string | undefined {
     return `${name} must be an https:// URL (got ${show(value)})`;
   }
   if (url.protocol !== 'https:') return `${name} must use https:// (got ${show(value)})`;
+  return undefined;
+}
+
+// IAM role names: [\w+=,.@-], at most 64 characters; a prefix leaves room for a unique part.
+const ROLE_NAME_PREFIX = /^[\w+=,.@-]{1,32}$/;
+
+/**
+ * Problems with the private CA file, or undefined: it must be readable, hold only
+ * certificates (a private key there would be deployed with the function), and each must parse.
+ */
+export function caCertificateProblem(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return `alationCaCertificatePath ${show(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    return `alationCaCertificatePath ${show(path)} holds a private key; give the CA certificate only`;
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return `alationCaCertificatePath ${show(path)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`;
+  for (const [i, block] of blocks.entries()) {
+    try {
+      const cert = new X509Certificate(block);
+      if (!cert.ca) return `alationCaCertificatePath ${show(path)}: certificate ${i + 1} (${cert.subject.replace(/\n/g, ', ')}) is not a CA certificate`;
+    } catch (error) {
+      return `alationCaCertificatePath ${show(path)}: certificate ${i + 1} does not parse (${(error as Error).message})`;
+    }
+  }
   return undefined;
 }
 
@@ -170,6 +202,18 @@ export function validateAlationJobWatchProps(props: AlationJobWatchProps): strin
     if (!match || Number(match[1]) < 22) {
       problems.push(`runtime must be Node.js 22 or newer, e.g. nodejs22.x (got ${show(props.runtime.name)})`);
     }
+  }
+
+  for (const key of ['vpcSubnets', 'securityGroups', 'vpcEndpoints'] as const) {
+    if (props[key] !== undefined && props[key] !== false && props.vpc === undefined) problems.push(`${key} applies only with vpc`);
+  }
+  if (props.securityGroups !== undefined && props.securityGroups.length === 0) problems.push('securityGroups is empty; leave it out for a new group');
+  if (props.roleNamePrefix !== undefined && !Token.isUnresolved(props.roleNamePrefix) && !ROLE_NAME_PREFIX.test(props.roleNamePrefix)) {
+    problems.push(`roleNamePrefix must be 1 to 32 of the characters IAM allows in role names (letters, digits, +=,.@_-) (got ${show(props.roleNamePrefix)})`);
+  }
+  if (props.alationCaCertificatePath !== undefined) {
+    const problem = caCertificateProblem(props.alationCaCertificatePath);
+    if (problem) problems.push(problem);
   }
 
   checkSubscribers(problems, 'notifyEmails', props.notifyEmails, emailProblem);
