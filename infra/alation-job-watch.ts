@@ -288,6 +288,11 @@ export class AlationJobWatch extends Construct {
     if (!vpc) return {};
     // Creating and deleting network interfaces; AWS's managed policy for exactly this.
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason:
+        'AWS maintains this policy for exactly this purpose (the network interfaces of a function in a VPC); its EC2 actions support no resource-level scoping.',
+    });
     const vpcSubnets = props.vpcSubnets;
     const securityGroups = props.securityGroups
       ? [...props.securityGroups]

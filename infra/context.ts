@@ -117,7 +117,7 @@ export function stackPropsFromContext(node: Node): AlationJobWatchStackProps {
     ...problems,
     ...validateTokenSecretReference(complete),
     ...validateDeploymentReference(complete),
-    ...validateAlationJobWatchProps(complete),
+    ...validateAlationJobWatchProps(complete, { vpcGiven: complete.vpcId !== undefined }),
   ]);
   return complete;
 }

@@ -122,7 +122,7 @@ export class AlationJobWatchStack extends Stack {
   constructor(scope: Construct, id: string, props: AlationJobWatchStackProps) {
     super(scope, id, props);
     // One error for the secret reference and the construct props together.
-    assertNoProblems([...validateTokenSecretReference(props), ...validateDeploymentReference(props), ...validateAlationJobWatchProps(props)]);
+    assertNoProblems([...validateTokenSecretReference(props), ...validateDeploymentReference(props), ...validateAlationJobWatchProps(props, { vpcGiven: props.vpc !== undefined || props.vpcId !== undefined })]);
 
     this.watch = new AlationJobWatch(this, 'AlationJobWatch', {
       ...props,

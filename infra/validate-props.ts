@@ -139,7 +139,12 @@ const emailProblem = (label: string, endpoint: unknown): string | undefined =>
  * Every problem with the props, cross-field conflicts included, so that one
  * synth shows them all instead of one per attempt.
  */
-export function validateAlationJobWatchProps(props: AlationJobWatchProps): string[] {
+export function validateAlationJobWatchProps(
+  props: AlationJobWatchProps,
+  /** The app stack gives the VPC by id and imports it after validating. */
+  options: { vpcGiven?: boolean } = {},
+): string[] {
+  const vpcGiven = options.vpcGiven ?? props.vpc !== undefined;
   const problems: string[] = [];
   const baseUrlProblem = httpsUrlProblem('alationBaseUrl', props.alationBaseUrl);
   if (baseUrlProblem) problems.push(baseUrlProblem);
@@ -205,7 +210,7 @@ export function validateAlationJobWatchProps(props: AlationJobWatchProps): strin
   }
 
   for (const key of ['vpcSubnets', 'securityGroups', 'vpcEndpoints'] as const) {
-    if (props[key] !== undefined && props[key] !== false && props.vpc === undefined) problems.push(`${key} applies only with vpc`);
+    if (props[key] !== undefined && props[key] !== false && !vpcGiven) problems.push(`${key} applies only with vpc`);
   }
   if (props.securityGroups !== undefined && props.securityGroups.length === 0) problems.push('securityGroups is empty; leave it out for a new group');
   if (props.roleNamePrefix !== undefined && !Token.isUnresolved(props.roleNamePrefix) && !ROLE_NAME_PREFIX.test(props.roleNamePrefix)) {
