@@ -2,12 +2,11 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, SNSClient, type MessageAttributeValue as SnsAttribute } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { REPLAY_TARGET_ATTRIBUTE, REPLAY_TARGET_PATTERN } from '../contracts/replay-target';
 import { ExitCode, usageReporter } from './exit-codes';
 import { SUBSCRIPTION_DLQ_OUTPUT_PREFIX, StackOutput, type CloudFormationLike } from './stack-outputs';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 
 /**
  * The at-most-once ledger of replays: one record per dead letter, claimed before the publish
