@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       poll: { initialDelaySeconds: 2, maxDelaySeconds: 70, maxWatchSeconds: 86_400 },
       alationTimeoutMs: 10_000,
       recordConcurrency: 5,
+      followUps: { enabled: true, maxDepth: 3 },
+      extraFinalStatuses: new Map(),
     });
   });
 
