@@ -18,7 +18,7 @@ import { buildDashboard } from './dashboard';
 import { alationMetric, outcomeMetrics } from './function-metrics';
 import { MetricName } from './metrics';
 import type { AlationJobWatchProps, OutcomeFilter, OutcomeSubscriberInput } from './props';
-import { DEFAULTS, assertNoProblems, validateAlationJobWatchProps } from './validate-props';
+import { DEFAULTS, assertNoProblems, extraFinalStatusesEnv, validateAlationJobWatchProps } from './validate-props';
 import { bundleJobStatus } from './bundling';
 
 /** Default handler entry: the job-status function of this repository. */
@@ -242,6 +242,10 @@ export class AlationJobWatch extends Construct {
     for (const [name, value] of Object.entries(tunables)) {
       if (value !== undefined) environment[name] = String(value);
     }
+    if (props.watchFollowUps !== undefined) environment.WATCH_FOLLOW_UPS = String(props.watchFollowUps);
+    if (props.followUpMaxDepth !== undefined) environment.FOLLOW_UP_MAX_DEPTH = String(props.followUpMaxDepth);
+    const extraFinalStatuses = extraFinalStatusesEnv(props.extraFinalStatuses);
+    if (extraFinalStatuses) environment.EXTRA_FINAL_STATUSES = extraFinalStatuses;
     return environment;
   }
 
