@@ -15,9 +15,9 @@ export const DEFAULT_FOLLOW_UP_OPTIONS: FollowUpOptions = { enabled: true, maxDe
 
 /**
  * A result naming more follow-ups than this has none watched (`followUpsWatched: false`):
- * real results name one; the bound keeps a chain's state far below DynamoDB's 400 KB item.
+ * real results name one. With the depth bound (at most 5 + 25 + 125 members at depth 3) it keeps a chain's state far below DynamoDB's 400 KB item.
  */
-export const MAX_FOLLOW_UPS_PER_JOB = 10;
+export const MAX_FOLLOW_UPS_PER_JOB = 5;
 
 /** What ending one job means for follow-ups. Pure: no I/O. */
 export interface FollowUpPlan {
