@@ -129,7 +129,7 @@ export interface AlationJobWatchProps {
   readonly watchFollowUps?: boolean;
 
   /**
-   * `FOLLOW_UP_MAX_DEPTH`: the deepest follow-up watched (1–5; 1 watches the root's follow-ups only).
+   * `FOLLOW_UP_MAX_DEPTH`: the deepest follow-up watched (1–3; 1 watches the root's follow-ups only).
    *
    * @default - not set; the function's default (3) applies
    */

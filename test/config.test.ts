@@ -39,7 +39,7 @@ describe('loadConfig', () => {
 
   it('fails the cold start on a bad follow-up switch, depth or status list, naming each', () => {
     expect(() => loadConfig(env({ WATCH_FOLLOW_UPS: 'yes', FOLLOW_UP_MAX_DEPTH: '9' }))).toThrow(
-      /WATCH_FOLLOW_UPS: must be true or false; FOLLOW_UP_MAX_DEPTH: must be at most 5/,
+      /WATCH_FOLLOW_UPS: must be true or false; FOLLOW_UP_MAX_DEPTH: must be at most 3/,
     );
     expect(() => loadConfig(env({ EXTRA_FINAL_STATUSES: 'completed' }))).toThrow(
       'invalid configuration: EXTRA_FINAL_STATUSES: "completed" must be status:outcome, e.g. completed:successful',

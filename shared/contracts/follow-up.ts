@@ -17,9 +17,10 @@ export type ChainJob = z.infer<typeof ChainJobSchema>;
 
 /**
  * How far follow-ups are followed, at most: the root is depth 0, its follow-ups depth 1.
- * The configured depth (`FOLLOW_UP_MAX_DEPTH`) is at most this.
+ * The configured depth (`FOLLOW_UP_MAX_DEPTH`) is at most this: with at most 5 follow-ups per job
+ * a chain has at most 155 members, whose state fits one DynamoDB item (400 KB) with room to spare.
  */
-export const MAX_FOLLOW_UP_DEPTH_LIMIT = 5;
+export const MAX_FOLLOW_UP_DEPTH_LIMIT = 3;
 
 /**
  * The job a follow-up follows. FUNCTION-OWNED, like `watch`: the watcher writes it when it
