@@ -147,11 +147,11 @@ beforeAll(async () => {
     const keys = new Set(received.map((m) => readOutcomeMessage(m.body)).map((o) => `${o.chain ? 'chain ' : ''}${jobKey(o.job)}`));
     return ALL_JOBS.every((id) => keys.has(`id:${id}`)) && Object.keys(CHAINS).every((id) => keys.has(`chain id:${id}`));
   };
-  outcomeMessages = await drainQueue(sqs, outcomeQueue.url, { until: accounted, timeoutMs: 60_000 });
+  outcomeMessages = await drainQueue(sqs, outcomeQueue.url, { until: accounted, timeoutMs: 90_000 });
   // Anything still to come would be a duplicate: a redelivery plus a few polls.
   outcomeMessages.push(...(await drainQueue(sqs, outcomeQueue.url, { until: () => false, timeoutMs: 5000 })));
   verdictMessages = await drainQueue(sqs, subscribers['verdicts-only']!.url, { until: () => false, timeoutMs: 2000 });
-}, 100_000);
+}, 130_000);
 
 afterAll(async () => {
   await Promise.all(extraMappings.map((m) => m.stop()));
@@ -166,6 +166,7 @@ const verdicts = (id: number) => outcomes().filter((o) => o.chain && jobKey(o.jo
 
 describe('follow-up jobs, watched end to end', () => {
   it('injected every crash point', () => {
+    if (process.env.FU_DEBUG) logs.print(`${JSON.stringify({ fired: [...fired], stats: { ...stats, sentBodies: stats.sentBodies.length, invocationErrors: stats.invocationErrors.slice(0, 5) }, got: outcomes().map((o) => `${o.chain ? 'chain ' : ''}${jobKey(o.job)} ${o.status}`) }, null, 1)}\n`);
     expect([...fired].sort()).toEqual(Object.keys(CRASH_POINTS).sort());
     expect(stats.crashes).toBe(Object.keys(CRASH_POINTS).length);
   });
