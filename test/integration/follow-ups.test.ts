@@ -34,6 +34,8 @@ const JOBS: JobDefinition[] = [
   { id: 4, durationMs: 300, body: finalBody('successful', tracked(404_040)) },
   { id: 50, preset: 'neverFinishes' },
   { id: 5, durationMs: 300, preset: 'followUp', followUpJobId: 50 },
+  // Still running when its parent is redelivered (after the visibility timeout), so the parent sends it again.
+  { id: 60, durationMs: 6000, preset: 'counts' },
   { id: 6, durationMs: 300, preset: 'followUp', followUpJobId: 60 },
   { id: 7, durationMs: 300, preset: 'followUp', followUpJobId: 70 },
   { id: 8, durationMs: 300, preset: 'followUp', followUpJobId: 80 },
@@ -112,7 +114,8 @@ beforeAll(async () => {
     tunables: {
       POLL_INITIAL_DELAY_SECONDS: '1',
       POLL_MAX_DELAY_SECONDS: '1',
-      MAX_WATCH_SECONDS: '8',
+      // Room for the unknown follow-up's five "not found" checks on a loaded machine.
+      MAX_WATCH_SECONDS: '12',
       ALATION_TIMEOUT_MS: '1000',
       // One record at a time, so the crash after 13's publish catches no other record between
       // its publish and its idempotency save (that window is crashes.test.ts's).
