@@ -5,6 +5,7 @@
  * watch, and a root delivered twice. Every job must end in exactly one outcome and every
  * chain in exactly one verdict.
  */
+import { writeFileSync } from 'node:fs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobKey } from '../../shared/alation/job-identifier';
@@ -169,7 +170,8 @@ const verdicts = (id: number) => outcomes().filter((o) => o.chain && jobKey(o.jo
 
 describe('follow-up jobs, watched end to end', () => {
   it('injected every crash point', () => {
-    if (process.env.FU_DEBUG) logs.print(`${JSON.stringify({ fired: [...fired], stats: { ...stats, sentBodies: stats.sentBodies.length, invocationErrors: stats.invocationErrors.slice(0, 5) }, got: outcomes().map((o) => `${o.chain ? 'chain ' : ''}${jobKey(o.job)} ${o.status}`) }, null, 1)}\n`);
+    if (process.env.FU_DEBUG) writeFileSync(process.env.FU_DEBUG, logs.lines.join('\n'));
+    if (process.env.FU_DEBUG) logs.print(`${JSON.stringify({ fired: [...fired], stats: { ...stats, sentBodies: stats.sentBodies.length, invocationErrors: stats.invocationErrors.slice(0, 5) }, got: outcomes().map((o) => `${o.chain ? 'chain ' : ''}${jobKey(o.job)} ${o.status}`), lines: logs.lines.filter((l) => /"job":"id:1[23]"|record failed|batch/.test(l)).map((l) => l.slice(0, 400)).slice(-40) }, null, 1)}\n`);
     expect([...fired].sort()).toEqual(Object.keys(CRASH_POINTS).sort());
     expect(stats.crashes).toBe(Object.keys(CRASH_POINTS).length);
   });
