@@ -36,7 +36,7 @@ const JOBS: JobDefinition[] = [
   { id: 50, preset: 'neverFinishes' },
   { id: 5, durationMs: 300, preset: 'followUp', followUpJobId: 50 },
   // Still running when its parent is redelivered (after the visibility timeout), so the parent sends it again.
-  { id: 60, durationMs: 6000, preset: 'counts' },
+  { id: 60, durationMs: 9000, preset: 'counts' },
   { id: 6, durationMs: 300, preset: 'followUp', followUpJobId: 60 },
   { id: 7, durationMs: 300, preset: 'followUp', followUpJobId: 70 },
   { id: 8, durationMs: 300, preset: 'followUp', followUpJobId: 80 },
@@ -84,6 +84,12 @@ const CRASH_POINTS: Record<string, (call: { command: string; input: Readonly<Rec
   "after publishing 13's outcome": ({ command, input }) => command === 'PublishCommand' && String(input.Subject).startsWith('Alation job #13 '),
 };
 
+// Small batches and room per invocation: on a loaded machine, ten records one at a time can
+// outlast a short function timeout, and the whole batch would come back again and again.
+const BATCH_SIZE = 4;
+const FUNCTION_TIMEOUT_MS = 5000;
+const VISIBILITY_TIMEOUT_SECONDS = 5;
+
 let sim: AlationSimulator;
 let watch: LocalJobWatch;
 let logs: LogCapture;
@@ -108,7 +114,7 @@ beforeAll(async () => {
     },
   };
   const handlerFor = (env: Readonly<Record<string, string>>) =>
-    environmentHandler({ config: loadConfig(env), plan, stats, random: Math.random, functionTimeoutMs: 2500 });
+    environmentHandler({ config: loadConfig(env), plan, stats, random: Math.random, functionTimeoutMs: FUNCTION_TIMEOUT_MS });
   watch = await startLocalJobWatch({
     alationBaseUrl: sim.url,
     tokenSecretValue: sim.accessToken,
@@ -124,8 +130,9 @@ beforeAll(async () => {
       EXTRA_FINAL_STATUSES: 'completed:successful',
     },
     subscribers: [{ name: 'verdicts-only', filterPolicy: { chain: ['true'] } }],
-    visibilityTimeoutSeconds: 3,
-    functionTimeoutMs: 2500,
+    visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+    batchSize: BATCH_SIZE,
+    functionTimeoutMs: FUNCTION_TIMEOUT_MS,
     handler: handlerFor,
   });
   extraMappings.push(
@@ -134,8 +141,9 @@ beforeAll(async () => {
       queueUrl: watch.resources.jobQueue.url,
       queueArn: watch.resources.jobQueue.arn,
       handler: handlerFor(watch.functionEnv),
-      visibilityTimeoutSeconds: 3,
-      functionTimeoutMs: 2500,
+      visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+      batchSize: BATCH_SIZE,
+      functionTimeoutMs: FUNCTION_TIMEOUT_MS,
       waitTimeSeconds: 1,
       functionName: 'alation-job-watch-local-2',
     }),
