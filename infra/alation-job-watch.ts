@@ -21,7 +21,7 @@ import { buildDashboard } from './dashboard';
 import { alationMetric, outcomeMetrics } from './function-metrics';
 import { MetricName } from './metrics';
 import type { AlationJobWatchProps, OutcomeFilter, OutcomeSubscriberInput } from './props';
-import { DEFAULTS, assertNoProblems, validateAlationJobWatchProps } from './validate-props';
+import { DEFAULTS, assertNoProblems, extraFinalStatusesEnv, validateAlationJobWatchProps } from './validate-props';
 import { bundleJobStatus } from './bundling';
 import { acknowledgeControl, deadLetterQueueProps, guardedTableProps } from './guardrails';
 import { applyRolePolicies } from './role-policies';
@@ -374,6 +374,10 @@ export class AlationJobWatch extends Construct {
     // to its public roots (Lambda documents it for its Node.js runtimes). Nothing here or
     // anywhere else turns verification off.
     if (props.alationCaCertificatePath) environment.NODE_EXTRA_CA_CERTS = `${TASK_ROOT}/${ALATION_CA_FILE}`;
+    if (props.watchFollowUps !== undefined) environment.WATCH_FOLLOW_UPS = String(props.watchFollowUps);
+    if (props.followUpMaxDepth !== undefined) environment.FOLLOW_UP_MAX_DEPTH = String(props.followUpMaxDepth);
+    const extraFinalStatuses = extraFinalStatusesEnv(props.extraFinalStatuses);
+    if (extraFinalStatuses) environment.EXTRA_FINAL_STATUSES = extraFinalStatuses;
     return environment;
   }
 

@@ -3,6 +3,7 @@ import type { Node } from 'constructs';
 import { type AlationJobWatchStackProps, validateDeploymentReference, validateTokenSecretReference } from './job-watch-stack';
 import type { OutcomeSubscriberInput } from './props';
 import { assertNoProblems, validateAlationJobWatchProps } from './validate-props';
+import { parseExtraFinalStatuses } from '../shared/watch/statuses';
 
 /** Context keys holding numbers (from `cdk.json` as numbers, from `-c key=value` as strings). */
 export const NUMBER_CONTEXT_KEYS = [
@@ -11,6 +12,7 @@ export const NUMBER_CONTEXT_KEYS = [
   'maxWatchSeconds',
   'alationTimeoutMs',
   'recordConcurrency',
+  'followUpMaxDepth',
   'maxConcurrency',
   'batchSize',
   'maxBatchingWindowSeconds',
@@ -70,6 +72,21 @@ export function stackPropsFromContext(node: Node): AlationJobWatchStackProps {
     if (value === undefined) continue;
     if (Number.isNaN(value)) problems.push(`context ${key} must be a number (got ${JSON.stringify(node.tryGetContext(key))})`);
     else props[key] = value;
+  }
+
+  const watchFollowUps: unknown = node.tryGetContext('watchFollowUps');
+  if (watchFollowUps === true || watchFollowUps === 'true') props.watchFollowUps = true;
+  else if (watchFollowUps === false || watchFollowUps === 'false') props.watchFollowUps = false;
+  else if (watchFollowUps !== undefined && watchFollowUps !== '') problems.push(`context watchFollowUps must be true or false (got ${JSON.stringify(watchFollowUps)})`);
+
+  // `-c extraFinalStatuses=completed:successful,cancelled:failed`, as the function's variable spells it.
+  const extraFinalStatuses: unknown = node.tryGetContext('extraFinalStatuses');
+  if (typeof extraFinalStatuses === 'string' && extraFinalStatuses.trim() !== '') {
+    const parsed = parseExtraFinalStatuses(extraFinalStatuses);
+    problems.push(...parsed.problems.map((p) => `context extraFinalStatuses: ${p}`));
+    props.extraFinalStatuses = Object.fromEntries(parsed.statuses);
+  } else if (extraFinalStatuses !== undefined && extraFinalStatuses !== '') {
+    problems.push(`context extraFinalStatuses must be a string such as completed:successful (got ${JSON.stringify(extraFinalStatuses)})`);
   }
 
   const retention = parseNumber(node.tryGetContext('logRetentionDays'));

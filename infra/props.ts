@@ -124,6 +124,30 @@ export interface AlationJobWatchProps {
   readonly recordConcurrency?: number;
 
   /**
+   * `WATCH_FOLLOW_UPS`: watch the follow-up jobs a final result names, and publish each
+   * chain's verdict (docs/contracts.md, "Follow-up jobs and chains").
+   *
+   * @default - not set; the function's default (true) applies
+   */
+  readonly watchFollowUps?: boolean;
+
+  /**
+   * `FOLLOW_UP_MAX_DEPTH`: the deepest follow-up watched (1–3; 1 watches the root's follow-ups only).
+   *
+   * @default - not set; the function's default (3) applies
+   */
+  readonly followUpMaxDepth?: number;
+
+  /**
+   * `EXTRA_FINAL_STATUSES`: statuses Alation may report that the watcher should treat as final,
+   * each mapped to the outcome status it is published as, e.g. `{ completed: 'successful' }`.
+   * Without it, an unknown status is watched until the deadline (and reported once per job).
+   *
+   * @default - none
+   */
+  readonly extraFinalStatuses?: Readonly<Record<string, 'successful' | 'partially_successful' | 'failed'>>;
+
+  /**
    * Maximum concurrent invocations of the event source mapping (2–1000); with
    * `recordConcurrency` it caps the load on Alation without the throttling
    * (and false DLQ arrivals) that reserved concurrency causes.

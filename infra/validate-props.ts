@@ -4,6 +4,8 @@ import { Token } from 'aws-cdk-lib';
 import { OUTCOME_STATUSES } from './metrics';
 import type { AlationJobWatchProps, OutcomeSubscriberInput } from './props';
 import { FUNCTION_DEFAULTS, MAX_SQS_DELAY_SECONDS } from '../shared/config';
+import { MAX_FOLLOW_UP_DEPTH_LIMIT } from '../shared/contracts/follow-up';
+import { parseExtraFinalStatuses } from '../shared/watch/statuses';
 
 /** Defaults of the construct (the function's own defaults live in its config). */
 export const DEFAULTS = {
@@ -155,6 +157,11 @@ export function validateAlationJobWatchProps(
   checkInteger(problems, 'maxWatchSeconds', props.maxWatchSeconds, 1, 14 * 86_400);
   checkInteger(problems, 'alationTimeoutMs', props.alationTimeoutMs, 100, 60_000);
   checkInteger(problems, 'recordConcurrency', props.recordConcurrency, 1, 100);
+  checkInteger(problems, 'followUpMaxDepth', props.followUpMaxDepth, 1, MAX_FOLLOW_UP_DEPTH_LIMIT);
+  // The function reads the same text at cold start: the same rules, found at synth instead.
+  for (const problem of parseExtraFinalStatuses(extraFinalStatusesEnv(props.extraFinalStatuses)).problems) {
+    problems.push(`extraFinalStatuses: ${problem}`);
+  }
   checkInteger(problems, 'maxConcurrency', props.maxConcurrency, 2, 1000, ' (event source mapping limit)');
   checkInteger(problems, 'batchSize', props.batchSize, 1, 10_000);
   checkInteger(problems, 'maxBatchingWindowSeconds', props.maxBatchingWindowSeconds, 0, 300);
@@ -225,4 +232,12 @@ export function validateAlationJobWatchProps(
   checkSubscribers(problems, 'webhookUrls', props.webhookUrls, httpsUrlProblem);
   checkSubscribers(problems, 'alarmEmails', props.alarmEmails, emailProblem);
   return problems;
+}
+
+/** `extraFinalStatuses` as the function's `EXTRA_FINAL_STATUSES` spells it (`completed:successful,…`). */
+export function extraFinalStatusesEnv(statuses: AlationJobWatchProps['extraFinalStatuses']): string | undefined {
+  if (statuses === undefined) return undefined;
+  return Object.entries(statuses)
+    .map(([status, outcome]) => `${status}:${outcome}`)
+    .join(',');
 }

@@ -13,4 +13,9 @@ export const MetricName = {
   AlationErrors: 'AlationErrors',
   InvalidMessages: 'InvalidMessages',
   DuplicateOutcomesSuppressed: 'DuplicateOutcomesSuppressed',
+  /** Jobs that reported a status the watcher has no rule for (once per job and status). */
+  UnknownStatuses: 'UnknownStatuses',
+  FollowUpsEnqueued: 'FollowUpsEnqueued',
+  /** By `status`: chains that ended, one verdict each. */
+  ChainVerdicts: 'ChainVerdicts',
 } as const;

@@ -328,6 +328,16 @@ describe('AlationJobWatch options', () => {
     });
   });
 
+  it('sets the follow-up switch, depth and extra final statuses in the environment', () => {
+    const { template } = synthConstruct({ watchFollowUps: false, followUpMaxDepth: 2, extraFinalStatuses: { completed: 'successful', cancelled: 'failed' } });
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ WATCH_FOLLOW_UPS: 'false', FOLLOW_UP_MAX_DEPTH: '2', EXTRA_FINAL_STATUSES: 'completed:successful,cancelled:failed' }),
+      },
+    });
+  });
+
   it('derives the visibility timeout from the function timeout and batching window', () => {
     const { template } = synthConstruct({ functionTimeoutSeconds: 120, maxBatchingWindowSeconds: 20, batchSize: 50, maxConcurrency: 10 });
 
