@@ -91,3 +91,13 @@ export class AlationError extends JobWatchError {
 export function isRetryableClass(errorClass: AlationErrorClass): boolean {
   return errorClass !== AlationErrorClass.auth && errorClass !== AlationErrorClass.notFound;
 }
+
+/**
+ * The key that seals the watch state could not be read or is unusable. Always retryable for
+ * the record: a missing key must never turn a genuine watch state into a "forged" one.
+ */
+export class WatchStateKeyError extends JobWatchError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { retryable: true, ...options });
+  }
+}

@@ -13,4 +13,6 @@ export const MetricName = {
   AlationErrors: 'AlationErrors',
   InvalidMessages: 'InvalidMessages',
   DuplicateOutcomesSuppressed: 'DuplicateOutcomesSuppressed',
+  /** Bodies whose watch state was not sealed by the watcher (a producer wrote it): ignored. */
+  ForgedWatchState: 'ForgedWatchState',
 } as const;

@@ -41,5 +41,6 @@ export function powertoolsWatchMetrics(metrics: Metrics): WatchMetrics {
     outcome: (status) => withDimension(MetricName.OutcomesPublished, 'status', status),
     duplicateSuppressed: () => metrics.addMetric(MetricName.DuplicateOutcomesSuppressed, MetricUnit.Count, 1),
     invalidMessage: () => metrics.addMetric(MetricName.InvalidMessages, MetricUnit.Count, 1),
+    forgedWatchState: () => metrics.addMetric(MetricName.ForgedWatchState, MetricUnit.Count, 1),
   };
 }

@@ -9,6 +9,7 @@ import type { OutcomeStatus } from '../contracts/outcome';
 import { InvalidJobReferenceError } from '../errors';
 import { checkJobStatus } from './check-job';
 import { decide, errorClassOf, type WatchPolicy } from './decide';
+import { authenticateReference, sealReference, type WatchStateKeys } from './watch-state-seal';
 
 /** Structured log lines; every line of one record carries its job (see `forRecord`). */
 export interface RecordLog {
@@ -25,6 +26,8 @@ export interface WatchMetrics {
   outcome(status: OutcomeStatus): void;
   duplicateSuppressed(): void;
   invalidMessage(): void;
+  /** A body carried watcher-owned fields (the watch state) without a seal that verifies. */
+  forgedWatchState(): void;
 }
 
 export interface RecordDependencies {
@@ -33,6 +36,8 @@ export interface RecordDependencies {
   readonly jobQueue: JobQueue;
   readonly publisher: OutcomePublisher;
   readonly policy: WatchPolicy;
+  /** Seal and verify the watcher's own fields in the bodies it re-sends. */
+  readonly watchStateKeys: WatchStateKeys;
   readonly now: () => Date;
   readonly random: () => number;
   readonly metrics: WatchMetrics;
@@ -59,6 +64,16 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   }
 
   const log = deps.forRecord({ messageId: record.messageId, job: jobKey(reference.job) });
+  // Before anything else: a forged watch state must not decide anything (deadline, counters).
+  const authenticated = await authenticateReference(reference, deps.watchStateKeys);
+  if (authenticated.verdict === 'unsealed' || authenticated.verdict === 'forged') {
+    deps.metrics.forgedWatchState();
+    log.warn('watch state not sealed by this watcher: ignored, the job counts as a first sighting', {
+      seal: authenticated.verdict === 'unsealed' ? 'absent' : 'does not verify',
+      ignoredFields: authenticated.fields,
+    });
+  }
+  reference = authenticated.reference;
   const check = await checkJobStatus(reference.job, {
     alation: deps.alation,
     tokens: deps.tokens,
@@ -73,7 +88,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random() });
 
   if (decision.action === 'requeue') {
-    await deps.jobQueue.requeue(decision.reference, decision.delaySeconds);
+    await deps.jobQueue.requeue(sealReference(decision.reference, await deps.watchStateKeys.current()), decision.delaySeconds);
     deps.metrics.requeued();
     log.info('job not finished: checking again later', {
       status: decision.reference.watch?.lastStatus,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { processRecord } from '../../shared/watch/process-record';
 import { referenceNameExample, statusResponse } from '../support/alation-responses';
-import { createHarness, DLQ_URL, JOB_QUEUE_URL, sqsRecord, START } from '../support/record-harness';
+import { createHarness, DLQ_URL, JOB_QUEUE_URL, sealedBody, sqsRecord, START } from '../support/record-harness';
 
 const NAME = 'MetadataExtraction#1_2017-10-05-19-36-45';
 
 describe('processRecord', () => {
-  it('checks a new job and re-sends it with the first delay and its watch state', async () => {
+  it('checks a new job and re-sends it with the first delay and its watch state, sealed', async () => {
     const h = createHarness(() => statusResponse('running'));
     await processRecord(sqsRecord({ jobName: NAME, kind: 'lineage' }), h.deps);
 
@@ -17,7 +17,7 @@ describe('processRecord', () => {
       {
         QueueUrl: JOB_QUEUE_URL,
         DelaySeconds: 1,
-        MessageBody: JSON.stringify({
+        MessageBody: sealedBody({
           version: 1,
           jobName: NAME,
           kind: 'lineage',
@@ -25,6 +25,7 @@ describe('processRecord', () => {
         }),
       },
     ]);
+    expect(JSON.parse(h.sent[0]!.MessageBody!).seal).toMatch(/^v1\.[A-Za-z0-9_-]{43}$/);
     expect(h.published).toEqual([]);
     expect(h.counters).toMatchObject({ check: [0], requeued: [1] });
   });
@@ -126,7 +127,7 @@ describe('processRecord', () => {
     const h = createHarness(() => statusResponse('running'));
     h.clock = new Date(START.getTime() + 3600_000);
     const watch = { polls: 20, firstSeenAt: START.toISOString(), lastStatus: 'running', lastError: null, notFoundChecks: 0 };
-    await processRecord(sqsRecord({ jobId: 4, watch }), h.deps);
+    await processRecord(sqsRecord(sealedBody({ jobId: 4, watch })), h.deps);
     expect(h.published[0]).toMatchObject({ status: 'timed_out', polls: 21 });
     expect(h.sent).toEqual([]);
   });
