@@ -66,10 +66,11 @@ export function sealReference(reference: JobReference, key: WatchStateKey): JobR
 
 /** Whether the reference's seal was made with `key` over exactly this content. Constant-time. */
 export function sealMatches(reference: JobReference, key: WatchStateKey): boolean {
-  const seal = reference.seal;
-  if (seal === undefined || !seal.startsWith(`${SEAL_VERSION}.`)) return false;
-  const claimed = Buffer.from(seal.slice(SEAL_VERSION.length + 1), 'base64url');
-  const expected = mac(reference, key);
+  if (reference.seal === undefined) return false;
+  // The seal's text is compared, not its decoded bytes: base64 decoders ignore the spare bits
+  // of the last character, so only the one canonical spelling of a MAC is accepted.
+  const claimed = Buffer.from(reference.seal, 'utf8');
+  const expected = Buffer.from(sealReference(reference, key).seal!, 'utf8');
   return claimed.length === expected.length && timingSafeEqual(claimed, expected);
 }
 
