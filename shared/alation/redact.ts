@@ -38,8 +38,9 @@ export class KnownSecrets {
 
   /**
    * Cleans every string of a parsed JSON value in place, keys included, and returns how many
-   * strings changed. Iterative, so any nesting depth `JSON.parse` accepted is walked without
-   * recursion, in time linear in the number of nodes.
+   * strings changed. Iterative, with one frame per level of nesting (not per node), so any
+   * depth `JSON.parse` accepted is walked without recursion, in time linear in the number of
+   * nodes and with memory that grows with the depth only.
    */
   cleanJson(root: { value: unknown }): number {
     let changed = 0;
@@ -48,26 +49,31 @@ export class KnownSecrets {
       if (cleaned !== text) changed++;
       return cleaned;
     };
-    const stack: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [{ holder: root as Record<string, unknown>, key: 'value' }];
-    while (stack.length > 0) {
-      const { holder, key } = stack.pop()!;
-      const node = (holder as Record<string | number, unknown>)[key];
-      if (typeof node === 'string') {
-        (holder as Record<string | number, unknown>)[key] = clean(node);
-      } else if (Array.isArray(node)) {
-        for (let i = 0; i < node.length; i++) stack.push({ holder: node, key: i });
-      } else if (typeof node === 'object' && node !== null) {
-        const object = node as Record<string, unknown>;
-        for (const name of Object.keys(object)) {
-          const cleanedName = clean(name);
-          if (cleanedName !== name) {
-            // defineProperty: a key cleaned into "__proto__" stays an own key, not the prototype.
-            Object.defineProperty(object, cleanedName, { value: object[name], enumerable: true, writable: true, configurable: true });
-            delete object[name];
-          }
-          stack.push({ holder: object, key: cleanedName });
+    type Frame = { readonly container: Record<string, unknown> | unknown[]; readonly keys: readonly string[] | null; index: number };
+    const frames: Frame[] = [{ container: root as Record<string, unknown>, keys: ['value'], index: 0 }];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const length = frame.keys ? frame.keys.length : (frame.container as unknown[]).length;
+      if (frame.index >= length) {
+        frames.pop();
+        continue;
+      }
+      const position = frame.index++;
+      const holder = frame.container as Record<string | number, unknown>;
+      let key: string | number = frame.keys ? frame.keys[position]! : position;
+      if (typeof key === 'string' && frame.container !== root) {
+        const cleanedKey = clean(key);
+        if (cleanedKey !== key) {
+          // defineProperty: a key cleaned into "__proto__" stays an own key, not the prototype.
+          Object.defineProperty(holder, cleanedKey, { value: holder[key], enumerable: true, writable: true, configurable: true });
+          delete holder[key];
+          key = cleanedKey;
         }
       }
+      const node = holder[key];
+      if (typeof node === 'string') holder[key] = clean(node);
+      else if (Array.isArray(node)) frames.push({ container: node, keys: null, index: 0 });
+      else if (typeof node === 'object' && node !== null) frames.push({ container: node as Record<string, unknown>, keys: Object.keys(node), index: 0 });
     }
     return changed;
   }

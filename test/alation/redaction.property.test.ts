@@ -135,4 +135,14 @@ describe('redaction at the source', () => {
     const error = await clientAnswering(() => ({ status: 200, body: '{"status": "running"}' })).getJobStatus({ name: 'job\uD800' }, 'QWZXKJVBMQWZXKJVBM').catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'InvalidJobReferenceError' });
   });
+
+  it('cleans a result nested deeper than the call stack would allow', async () => {
+    const token = 'QWZXKJVBMQWZXKJVBMQWZXKJ';
+    const depth = 100_000;
+    const body = `{"status": "failed", "result": ${'['.repeat(depth)}"${token}"${']'.repeat(depth)}}`;
+    const check = await clientAnswering(() => ({ status: 200, body })).getJobStatus({ id: 1 }, token);
+    let node: unknown = check.status.result;
+    for (let i = 0; i < depth; i++) node = (node as unknown[])[0];
+    expect(node).toBe('[redacted]');
+  });
 });
