@@ -44,8 +44,9 @@ export interface CachedWatchStateKeys extends WatchStateKeys {
 
 /**
  * The watch-state keys from a Secrets Manager secret, read once per execution environment and
- * cached. Concurrent callers share one read; a failed read is not cached, and is a
- * {@link WatchStateKeyError} (retryable), never "no key".
+ * cached. Concurrent callers share one read. A failed read is a {@link WatchStateKeyError}
+ * (retryable), never "no key", and is not cached; when a key was read before, that key is
+ * served instead and the read tried again a `minReloadSeconds` later.
  */
 export function createWatchStateKeys(options: WatchStateKeysOptions): CachedWatchStateKeys {
   const maxAgeMs = (options.maxAgeSeconds ?? 3600) * 1000;
@@ -54,17 +55,31 @@ export function createWatchStateKeys(options: WatchStateKeysOptions): CachedWatc
   const cache = new Map<KeyVersionStage, { value: Promise<WatchStateKey | null>; expiresAt: number }>();
   let lastLoadAt = Number.NEGATIVE_INFINITY;
 
+  // The last key read of each stage: served for a while when reading it again fails after
+  // its cache age, so a Secrets Manager outage does not stop every watch at the hour.
+  const lastGood = new Map<KeyVersionStage, WatchStateKey | null>();
+
   const load = (stage: KeyVersionStage): Promise<WatchStateKey | null> => {
     const cached = cache.get(stage);
     if (cached && cached.expiresAt > now()) return cached.value;
     lastLoadAt = now();
-    const value = readKey(options, stage);
-    const entry = { value, expiresAt: now() + maxAgeMs };
+    const entry = { value: readKey(options, stage), expiresAt: now() + maxAgeMs };
+    entry.value = entry.value.then(
+      (key) => {
+        lastGood.set(stage, key);
+        return key;
+      },
+      (error: unknown) => {
+        if (lastGood.has(stage)) {
+          entry.expiresAt = now() + minReloadMs; // try again in a minute
+          return lastGood.get(stage)!;
+        }
+        if (cache.get(stage) === entry) cache.delete(stage); // nothing to fall back on: not cached
+        throw error;
+      },
+    );
     cache.set(stage, entry);
-    value.catch(() => {
-      if (cache.get(stage) === entry) cache.delete(stage);
-    });
-    return value;
+    return entry.value;
   };
 
   return {

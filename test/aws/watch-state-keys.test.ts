@@ -58,6 +58,22 @@ describe('watch-state keys', () => {
     expect(reads).toEqual(['AWSCURRENT', 'AWSCURRENT']);
   });
 
+  it('keeps serving the key it read before when reading it again fails, and tries again a minute later', async () => {
+    let clock = 0;
+    const { reader, reads, values } = fakeReader({ AWSCURRENT: KEY_1 });
+    const keys = createWatchStateKeys({ secretId: 'k', reader, maxAgeSeconds: 10, minReloadSeconds: 60, now: () => clock });
+    await keys.current();
+    values.AWSCURRENT = new Error('Secrets Manager is down');
+    clock = 11_000;
+    expect(Buffer.from(await keys.current()).toString()).toBe(KEY_1);
+    clock = 30_000;
+    await keys.current(); // within the minute: no new read
+    values.AWSCURRENT = KEY_2;
+    clock = 72_000;
+    expect(Buffer.from(await keys.current()).toString()).toBe(KEY_2);
+    expect(reads).toEqual(['AWSCURRENT', 'AWSCURRENT', 'AWSCURRENT']);
+  });
+
   it(`refuses a key shorter than ${MIN_WATCH_STATE_KEY_LENGTH} characters`, async () => {
     const keys = createWatchStateKeys({ secretId: 'k', reader: fakeReader({ AWSCURRENT: 'short' }).reader });
     await expect(keys.current()).rejects.toThrow(/shorter than 32 characters/);
