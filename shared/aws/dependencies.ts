@@ -11,6 +11,7 @@ import { deferredOutcomePublisher } from './deferred-outcome-publisher';
 import { createSqsJobQueue } from './job-queue';
 import { createLogger, createMetrics, powertoolsWatchMetrics, recordLogger } from './observability';
 import { secretsManagerTokenProvider } from './secrets-manager-tokens';
+import { createWatchStateKeys, secretsManagerKeyReader } from './watch-state-keys';
 
 /**
  * The AWS SDK clients, for callers that bring their own (tests that add faults). Without
@@ -62,6 +63,7 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
         });
       }),
       policy: { ...config.poll, growth: DEFAULT_GROWTH, jitter: DEFAULT_JITTER },
+      watchStateKeys: createWatchStateKeys({ secretId: config.watchStateKeySecretId, reader: secretsManagerKeyReader(secretsManager) }),
       now: () => new Date(),
       random: Math.random,
       metrics: powertoolsWatchMetrics(metrics),

@@ -12,6 +12,7 @@ import { decide, errorClassOf, type WatchPolicy } from './decide';
 import { memberKey } from './chain';
 import { beginJobEnd, type FollowUpDependencies } from './job-end';
 import { newlySeenUnknownStatus, type ExtraFinalStatuses } from './statuses';
+import { authenticateReference, sealReference, type WatchStateKeys } from './watch-state-seal';
 
 /** Structured log lines; every line of one record carries its job (see `forRecord`). */
 export interface RecordLog {
@@ -32,6 +33,8 @@ export interface WatchMetrics {
   unknownStatus?(): void;
   followUpEnqueued?(): void;
   chainVerdict?(status: OutcomeStatus): void;
+  /** A body carried watcher-owned fields (the watch state) without a seal that verifies. */
+  forgedWatchState(): void;
 }
 
 export interface RecordDependencies {
@@ -40,6 +43,8 @@ export interface RecordDependencies {
   readonly jobQueue: JobQueue;
   readonly publisher: OutcomePublisher;
   readonly policy: WatchPolicy;
+  /** Seal and verify the watcher's own fields in the bodies it re-sends. */
+  readonly watchStateKeys: WatchStateKeys;
   readonly now: () => Date;
   readonly random: () => number;
   readonly metrics: WatchMetrics;
@@ -70,6 +75,16 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   }
 
   const log = deps.forRecord({ messageId: record.messageId, job: jobKey(reference.job) });
+  // Before anything else: a forged watch state must not decide anything (deadline, counters).
+  const authenticated = await authenticateReference(reference, deps.watchStateKeys);
+  if (authenticated.verdict === 'unsealed' || authenticated.verdict === 'forged') {
+    deps.metrics.forgedWatchState();
+    log.warn('watch state not sealed by this watcher: ignored, the job counts as a first sighting', {
+      seal: authenticated.verdict === 'unsealed' ? 'absent' : 'does not verify',
+      ignoredFields: authenticated.fields,
+    });
+  }
+  reference = authenticated.reference;
   // A follow-up's first message may have been sent twice (a crash between the send and its
   // mark, see job-end.ts): the first message to check it keeps it, a second copy ends here.
   if (reference.parent && reference.watch === null && deps.followUps) {
@@ -101,7 +116,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   }
 
   if (decision.action === 'requeue') {
-    await deps.jobQueue.requeue(decision.reference, decision.delaySeconds);
+    await deps.jobQueue.requeue(sealReference(decision.reference, await deps.watchStateKeys.current()), decision.delaySeconds);
     deps.metrics.requeued();
     log.info('job not finished: checking again later', {
       status: decision.reference.watch?.lastStatus,
