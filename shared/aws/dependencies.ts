@@ -6,8 +6,9 @@ import { createAlationClient } from '../alation/client';
 import type { JobWatchConfig } from '../config';
 import { DEFAULT_GROWTH, DEFAULT_JITTER } from '../watch/backoff';
 import type { BatchHandlerOptions } from '../watch/batch-handler';
+import { deferredKindDurationStore } from './deferred-kind-duration-store';
 import { deferredOutcomePublisher } from './deferred-outcome-publisher';
-import { createSqsJobQueue } from './job-queue';
+import { createBatchingJobQueue, createSqsJobQueue } from './job-queue';
 import { createLogger, createMetrics, powertoolsWatchMetrics, recordLogger } from './observability';
 import { secretsManagerTokenProvider } from './secrets-manager-tokens';
 
@@ -36,19 +37,18 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
   const logger = createLogger();
   const metrics = createMetrics();
   const alation = createAlationClient({ baseUrl: config.alationBaseUrl, timeoutMs: config.alationTimeoutMs });
+  const queues = { sqs, jobQueueUrl: config.jobQueueUrl, deadLetterQueueUrl: config.deadLetterQueueUrl };
   return {
     logger,
     metrics,
     concurrency: config.recordConcurrency,
     minRemainingMsPerRecord: config.alationTimeoutMs + 1000,
+    // Re-sends and DLQ writes of one invocation go out as SendMessageBatch requests.
+    invocationJobQueue: () => createBatchingJobQueue(queues),
     record: {
       alation,
       tokens: secretsManagerTokenProvider(config.tokenSecretId, secretsManager, alation),
-      jobQueue: createSqsJobQueue({
-        sqs,
-        jobQueueUrl: config.jobQueueUrl,
-        deadLetterQueueUrl: config.deadLetterQueueUrl,
-      }),
+      jobQueue: createSqsJobQueue(queues),
       publisher: deferredOutcomePublisher(async () => {
         const { createPublishPath } = await import('./publish-path');
         return createPublishPath({
@@ -61,10 +61,24 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
         });
       }),
       policy: { ...config.poll, growth: DEFAULT_GROWTH, jitter: DEFAULT_JITTER },
+      durations: durationStore(config, clients),
       now: () => new Date(),
       random: Math.random,
       metrics: powertoolsWatchMetrics(metrics),
       forRecord: recordLogger(logger),
     },
   };
+}
+
+/** The learned-durations store, loaded on the first job with a kind; none when learning is off. */
+function durationStore(config: JobWatchConfig, clients: AwsClients | undefined) {
+  const tableName = config.durationStatsTableName;
+  if (tableName === null) return undefined;
+  return deferredKindDurationStore(async () => {
+    const [{ createDynamoDbKindDurationStore }, { DynamoDBClient }] = await Promise.all([
+      import('./kind-duration-store'),
+      import('@aws-sdk/client-dynamodb'),
+    ]);
+    return createDynamoDbKindDurationStore({ dynamodb: clients?.dynamodb ?? new DynamoDBClient({}), tableName });
+  });
 }

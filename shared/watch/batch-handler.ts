@@ -6,6 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
+import type { InvocationJobQueue } from '../aws/job-queue';
 import { JobWatchError } from '../errors';
 import { processRecord, type RecordDependencies } from './process-record';
 
@@ -22,6 +23,12 @@ export interface BatchHandlerOptions {
   readonly minRemainingMsPerRecord: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * A job queue for one invocation, whose re-sends and DLQ writes go out together
+   * (`createBatchingJobQueue`); called once per invocation, never shared between two.
+   * Absent: `record.jobQueue`, one request per send.
+   */
+  readonly invocationJobQueue?: () => InvocationJobQueue;
 }
 
 /**
@@ -35,14 +42,15 @@ export function createBatchHandler(options: BatchHandlerOptions) {
   let context: Context | undefined;
   let budgetMs = 0;
 
-  const handleRecord = (record: SQSRecord) =>
+  const handleRecord = (record: SQSRecord, deps: RecordDependencies, jobQueue: InvocationJobQueue | undefined) =>
     limit(async () => {
       const remainingMs = context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
       if (remainingMs < Math.min(options.minRemainingMsPerRecord, budgetMs / 4)) {
         throw new JobWatchError(`${remainingMs} ms left before the function timeout: record left for the next delivery`, { retryable: true });
       }
+      jobQueue?.recordStarted();
       try {
-        await processRecord(record, options.record);
+        await processRecord(record, deps);
       } catch (error) {
         // BatchProcessor keeps failures to itself: say what failed, or operators see nothing.
         options.logger.error('record failed: it will be delivered again', {
@@ -50,6 +58,9 @@ export function createBatchHandler(options: BatchHandlerOptions) {
           error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
         });
         throw error;
+      } finally {
+        // Lets the batched sends of the records still running go out once they all wait.
+        jobQueue?.recordEnded();
       }
     });
 
@@ -57,9 +68,14 @@ export function createBatchHandler(options: BatchHandlerOptions) {
     context = lambdaContext;
     budgetMs = lambdaContext.getRemainingTimeInMillis();
     options.record.publisher.registerLambdaContext(lambdaContext);
+    const jobQueue = options.invocationJobQueue?.();
+    const deps = jobQueue ? { ...options.record, jobQueue } : options.record;
     // throwOnFullBatchFailure: false, so a batch whose records all need a retry is reported
     // item by item rather than as a function error, which would count against the alarms.
-    return processPartialResponse(event, handleRecord, processor, { context: lambdaContext, throwOnFullBatchFailure: false });
+    return processPartialResponse(event, (record: SQSRecord) => handleRecord(record, deps, jobQueue), processor, {
+      context: lambdaContext,
+      throwOnFullBatchFailure: false,
+    });
   })
     .use(injectLambdaContext(options.logger, { resetKeys: true }))
     .use(logMetrics(options.metrics));

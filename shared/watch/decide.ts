@@ -7,6 +7,7 @@ import { MAX_STATUS_LENGTH, type WatchState } from '../contracts/watch-state';
 import { AlationError, AlationErrorClass, TokenSecretError, type JobWatchError } from '../errors';
 import { nextDelaySeconds, type BackoffPolicy } from './backoff';
 import { buildOutcome } from './build-outcome';
+import type { KindDurations } from './duration-histogram';
 
 /** How many "no such job" answers in a row end a watch as `not_found`. */
 export const MAX_NOT_FOUND_CHECKS = 5;
@@ -35,6 +36,11 @@ export interface DecideInput {
   readonly now: Date;
   /** A number in [0, 1) for the backoff's jitter. */
   readonly random: number;
+  /**
+   * What the watcher has learned about the job's kind, read by an adapter before `decide` runs;
+   * null or absent (no kind, too few samples, a failed read): the default backoff applies.
+   */
+  readonly durations?: KindDurations | null | undefined;
 }
 
 /**
@@ -74,6 +80,7 @@ export function decide(input: DecideInput): Decision {
     retryAfterSeconds: error instanceof AlationError ? error.retryAfterSeconds : undefined,
     minimumSeconds: error && needsOperator(error) ? OPERATOR_FAILURE_MIN_DELAY_SECONDS : undefined,
     random: input.random,
+    durations: input.durations,
   });
   return { action: 'requeue', delaySeconds, reference: { ...reference, watch } };
 }

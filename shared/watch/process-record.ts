@@ -5,10 +5,13 @@ import type { JobQueue } from '../aws/job-queue';
 import type { OutcomePublisher } from '../aws/outcome-publisher';
 import type { TokenProvider } from '../aws/token-provider';
 import { parseJobReferenceBody, type JobReference } from '../contracts/job-reference';
-import type { OutcomeStatus } from '../contracts/outcome';
+import type { Outcome, OutcomeStatus } from '../contracts/outcome';
 import { InvalidJobReferenceError } from '../errors';
 import { checkJobStatus } from './check-job';
 import { decide, errorClassOf, type WatchPolicy } from './decide';
+import type { KindDurations } from './duration-histogram';
+import type { KindDurationStore } from './kind-duration-store';
+import { outcomeDurationSeconds } from './outcome-duration';
 
 /** Structured log lines; every line of one record carries its job (see `forRecord`). */
 export interface RecordLog {
@@ -38,6 +41,8 @@ export interface RecordDependencies {
   readonly metrics: WatchMetrics;
   /** A logger for one record, carrying its message id and (once known) its job. */
   readonly forRecord: (keys: { messageId: string; job?: string }) => RecordLog;
+  /** Learned durations per kind (`learned-schedule.ts`); absent: the default backoff for every job. */
+  readonly durations?: KindDurationStore | undefined;
 }
 
 /**
@@ -59,6 +64,8 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   }
 
   const log = deps.forRecord({ messageId: record.messageId, job: jobKey(reference.job) });
+  // Read while Alation is asked, so learning adds no wait to a record.
+  const durations = readDurations(reference, deps, log);
   const check = await checkJobStatus(reference.job, {
     alation: deps.alation,
     tokens: deps.tokens,
@@ -70,7 +77,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
       else log.warn('status check failed', { errorClass, retryable: error.retryable, error: error.message });
     },
   });
-  const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random() });
+  const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random(), durations: await durations });
 
   if (decision.action === 'requeue') {
     await deps.jobQueue.requeue(decision.reference, decision.delaySeconds);
@@ -88,8 +95,34 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   if (published) {
     deps.metrics.outcome(outcome.status);
     log.info('outcome published', { status: outcome.status, polls: outcome.polls, hasErrors: outcome.hasErrors, snsMessageId: messageId });
+    await recordDuration(outcome, deps, log);
   } else {
     deps.metrics.duplicateSuppressed();
     log.warn('outcome already published by another poll chain: ending this one quietly', { status: outcome.status });
   }
 }
+
+/** What is known of the job's kind; a failed read is "nothing known", never a failed record. */
+async function readDurations(reference: JobReference, deps: RecordDependencies, log: RecordLog): Promise<KindDurations | null> {
+  if (reference.kind === null || !deps.durations) return null;
+  try {
+    return await deps.durations.read(reference.kind);
+  } catch (error) {
+    log.warn('learned durations unavailable: the default schedule applies', { kind: reference.kind, error: describe(error) });
+    return null;
+  }
+}
+
+/** Teaches the schedule the published job's duration. After the publish, and never its undoing. */
+async function recordDuration(outcome: Outcome, deps: RecordDependencies, log: RecordLog): Promise<void> {
+  const seconds = outcomeDurationSeconds(outcome);
+  if (outcome.kind === null || seconds === null || !deps.durations) return;
+  try {
+    const kept = await deps.durations.record(outcome.kind, seconds);
+    if (!kept) log.info('duration not learned: the kind has no place among the learned kinds', { kind: outcome.kind });
+  } catch (error) {
+    log.warn('duration not learned: the store failed', { kind: outcome.kind, error: describe(error) });
+  }
+}
+
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -21,6 +21,9 @@ export const JobWatchDefaults = {
   /** Powertools idempotency's default table layout. */
   idempotencyPartitionKey: 'id',
   idempotencyTtlAttribute: 'expiration',
+  /** The learned-durations table (shared/aws/kind-duration-store.ts). */
+  durationPartitionKey: 'pk',
+  durationTtlAttribute: 'expiresAt',
 } as const;
 
 /** An SQS queue as the code under test needs it. */
@@ -85,6 +88,8 @@ export interface JobWatchResources {
     /** false on dynalite, which has no UpdateTimeToLive (and never expires items). */
     readonly ttlEnabled: boolean;
   };
+  /** Learned per-kind durations (`DURATION_STATS_TABLE_NAME`). */
+  readonly durationTable: { readonly name: string; readonly arn: string };
   readonly tokenSecret: { readonly name: string; readonly arn: string; readonly versionId: string };
 }
 
@@ -133,9 +138,8 @@ async function subscribeQueue(
   });
 }
 
-async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): Promise<JobWatchResources['idempotencyTable']> {
-  const { idempotencyPartitionKey: partitionKey, idempotencyTtlAttribute: ttlAttribute } = JobWatchDefaults;
-  const arn = await step(`table ${name}`, async () => {
+async function createTable(dynamodb: DynamoDBClient, name: string, partitionKey: string): Promise<string> {
+  return step(`table ${name}`, async () => {
     await dynamodb.send(
       new CreateTableCommand({
         TableName: name,
@@ -147,6 +151,11 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): P
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
     return Table?.TableArn ?? '';
   });
+}
+
+async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): Promise<JobWatchResources['idempotencyTable']> {
+  const { idempotencyPartitionKey: partitionKey, idempotencyTtlAttribute: ttlAttribute } = JobWatchDefaults;
+  const arn = await createTable(dynamodb, name, partitionKey);
   const ttlEnabled = await step(`TTL of table ${name}`, async () => {
     try {
       await dynamodb.send(
@@ -165,8 +174,8 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): P
 /**
  * Creates in the local AWS what the CDK stack creates in AWS, and returns their names, URLs and ARNs:
  * the job queue with a redrive policy to the DLQ, the DLQ, the outcome topic, an outcome queue
- * subscribed with raw delivery, optional filtered subscriber queues, the idempotency table and the
- * Alation token secret.
+ * subscribed with raw delivery, optional filtered subscriber queues, the idempotency table, the
+ * learned-durations table and the Alation token secret.
  *
  * @example
  * const res = await provisionJobWatch(aws, { tokenSecretValue: 'token', visibilityTimeoutSeconds: 1 });
@@ -205,6 +214,9 @@ export async function provisionJobWatch(localAws: LocalAws, options: ProvisionJo
   }
 
   const idempotencyTable = await createIdempotencyTable(dynamodb, `${prefix}-idempotency`);
+  // dynalite never expires items, so its TTL is left off (see createIdempotencyTable).
+  const durationTableName = `${prefix}-durations`;
+  const durationTable = { name: durationTableName, arn: await createTable(dynamodb, durationTableName, JobWatchDefaults.durationPartitionKey) };
 
   const secretName = options.tokenSecretName ?? `${prefix}/alation-token`;
   const tokenSecret = await step(`secret ${secretName}`, async () => {
@@ -226,6 +238,7 @@ export async function provisionJobWatch(localAws: LocalAws, options: ProvisionJo
     outcomeQueue,
     subscribers,
     idempotencyTable,
+    durationTable,
     tokenSecret,
   };
 }
