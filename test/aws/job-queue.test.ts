@@ -27,7 +27,7 @@ beforeAll(async () => {
       const entries = input.Entries ?? [];
       const refused = entries.filter((e) => refuseIds.has(e.Id as string));
       const kept = entries.filter((e) => !refuseIds.has(e.Id as string));
-      const result = kept.length > 0 ? await next({ ...args, input: { ...input, Entries: kept } }) : { output: { Successful: [], Failed: [] }, response: {} };
+      const result = kept.length > 0 ? await next({ ...args, input: { ...input, Entries: kept } }) : { output: { $metadata: {}, Successful: [], Failed: [] }, response: {} };
       const output = result.output as { Failed?: unknown[] };
       output.Failed = [...(output.Failed ?? []), ...refused.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false, Message: 'injected' }))];
       return result;
