@@ -53,6 +53,11 @@ export class AlationJobWatch extends Construct {
   public readonly topic: sns.Topic;
   /** Idempotency records (Powertools layout: key `id`, TTL `expiration`). */
   public readonly idempotencyTable: dynamodb.Table;
+  /**
+   * What the function learns of each kind's job durations (key `pk`, TTL `expiresAt`): a bounded
+   * set of small histograms that shape the polling schedule (docs/performance.md).
+   */
+  public readonly durationTable: dynamodb.Table;
   /** Secret holding the Alation token. */
   public readonly tokenSecret: secretsmanager.ISecret;
   /** Topic the alarms notify. */
@@ -118,6 +123,18 @@ export class AlationJobWatch extends Construct {
       id: 'AwsSolutions-DDB3',
       reason:
         'Idempotency records are short-lived (TTL) duplicate guards; restoring them has no value, losing them at worst lets one duplicate outcome through.',
+    });
+
+    this.durationTable = new dynamodb.Table(this, 'DurationTable', {
+      // `<era>#<slot>` per kind and era, see shared/aws/kind-duration-store.ts.
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    });
+    Validations.of(this.durationTable).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'Learned job durations fade within weeks and are relearned from the next outcomes; until then the default schedule applies. Restoring them has no value.',
     });
 
     this.tokenSecret = props.tokenSecret ?? this.createTokenSecret();
@@ -238,6 +255,7 @@ export class AlationJobWatch extends Construct {
       DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
       OUTCOME_TOPIC_ARN: this.topic.topicArn,
       IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+      DURATION_STATS_TABLE_NAME: this.durationTable.tableName,
     };
     for (const [name, value] of Object.entries(tunables)) {
       if (value !== undefined) environment[name] = String(value);
@@ -267,6 +285,8 @@ export class AlationJobWatch extends Construct {
     this.deadLetterQueue.grantSendMessages(fn);
     this.topic.grantPublish(fn);
     this.idempotencyTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    // One BatchGetItem per kind read, one UpdateItem (ADD) per sample; nothing else.
+    this.durationTable.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem');
 
     const policy = fn.role?.node.tryFindChild('DefaultPolicy');
     if (policy) {

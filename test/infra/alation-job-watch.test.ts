@@ -33,7 +33,9 @@ describe('AlationJobWatch template', () => {
   const queueId = logicalId(template, 'AWS::SQS::Queue', 'JobQueue');
   const dlqId = logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue');
   const topicId = logicalId(template, 'AWS::SNS::Topic', 'OutcomeTopic');
-  const tableId = only(template, 'AWS::DynamoDB::Table').id;
+  const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'IdempotencyTable');
+  const durationTableId = logicalId(template, 'AWS::DynamoDB::Table', 'DurationTable');
+  const tableProps = (id: string) => (template.findResources('AWS::DynamoDB::Table') as Resources)[id]?.Properties;
   const secretId = only(template, 'AWS::SecretsManager::Secret').id;
   const fn = only(template, 'AWS::Lambda::Function');
 
@@ -89,6 +91,7 @@ describe('AlationJobWatch template', () => {
       DEAD_LETTER_QUEUE_URL: { Ref: dlqId },
       OUTCOME_TOPIC_ARN: { Ref: topicId },
       IDEMPOTENCY_TABLE_NAME: { Ref: tableId },
+      DURATION_STATS_TABLE_NAME: { Ref: durationTableId },
     });
   });
 
@@ -131,11 +134,20 @@ describe('AlationJobWatch template', () => {
   });
 
   it('creates the idempotency table in the Powertools layout, on demand, with TTL', () => {
-    expect(only(template, 'AWS::DynamoDB::Table').props).toEqual({
+    expect(tableProps(tableId)).toEqual({
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
+  it('creates the learned-durations table on demand, with TTL', () => {
+    expect(tableProps(durationTableId)).toEqual({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
   });
 
@@ -166,6 +178,7 @@ describe('AlationJobWatch template', () => {
         Effect: 'Allow',
         Resource: [{ 'Fn::GetAtt': [tableId, 'Arn'] }],
       },
+      { Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [durationTableId, 'Arn'] }] },
     ]);
   });
 
