@@ -75,10 +75,7 @@ function durationStore(config: JobWatchConfig, clients: AwsClients | undefined) 
   const tableName = config.durationStatsTableName;
   if (tableName === null) return undefined;
   return deferredKindDurationStore(async () => {
-    const [{ createDynamoDbKindDurationStore }, { DynamoDBClient }] = await Promise.all([
-      import('./kind-duration-store'),
-      import('@aws-sdk/client-dynamodb'),
-    ]);
-    return createDynamoDbKindDurationStore({ dynamodb: clients?.dynamodb ?? new DynamoDBClient({}), tableName });
+    const { createDynamoDbKindDurationStore } = await import('./kind-duration-store');
+    return createDynamoDbKindDurationStore({ dynamodb: clients?.dynamodb, tableName });
   });
 }

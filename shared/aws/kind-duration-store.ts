@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BatchGetItemCommand, ConditionalCheckFailedException, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   bucketOf,
   combineEras,
@@ -13,7 +13,8 @@ import {
 import type { KindDurationStore } from '../watch/kind-duration-store';
 
 export interface DynamoDbKindDurationStoreOptions {
-  readonly dynamodb: Pick<DynamoDBClient, 'send'>;
+  /** @default a client built from the environment (honours `AWS_ENDPOINT_URL_DYNAMODB`) */
+  readonly dynamodb?: Pick<DynamoDBClient, 'send'> | undefined;
   readonly tableName: string;
   /**
    * Places for kinds. A kind hashes to one slot; the first kind to record in a slot keeps it
@@ -54,6 +55,7 @@ export function createDynamoDbKindDurationStore(options: DynamoDbKindDurationSto
   const cacheTtlMs = options.cacheTtlMs ?? 60_000;
   const maxCachedKinds = options.maxCachedKinds ?? 256;
   const now = options.now ?? Date.now;
+  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
   const eraMs = clock.halfLifeSeconds * ERA_HALF_LIVES * 1000;
   const cache = new Map<string, { readonly until: number; readonly eras: Promise<EraCounts[] | null> }>();
 
@@ -62,7 +64,7 @@ export function createDynamoDbKindDurationStore(options: DynamoDbKindDurationSto
 
   const fetchEras = async (kind: string, atMs: number): Promise<EraCounts[] | null> => {
     const era = eraOf(atMs, clock);
-    const answer = await options.dynamodb.send(
+    const answer = await dynamodb.send(
       new BatchGetItemCommand({ RequestItems: { [options.tableName]: { Keys: [key(era, kind), key(era - 1, kind)] } } }),
     );
     const eras: EraCounts[] = [];
@@ -99,7 +101,7 @@ export function createDynamoDbKindDurationStore(options: DynamoDbKindDurationSto
       const at = now();
       const era = eraOf(at, clock);
       try {
-        await options.dynamodb.send(
+        await dynamodb.send(
           new UpdateItemCommand({
             TableName: options.tableName,
             Key: key(era, kind),
