@@ -12,6 +12,10 @@ import { decide, errorClassOf, type WatchPolicy } from './decide';
 import type { KindDurations } from './duration-histogram';
 import type { KindDurationStore } from './kind-duration-store';
 import { outcomeDurationSeconds } from './outcome-duration';
+import { memberKey } from './chain';
+import { beginJobEnd, type FollowUpDependencies } from './job-end';
+import { newlySeenUnknownStatus, type ExtraFinalStatuses } from './statuses';
+import { authenticateReference, sealReference, type WatchStateKeys } from './watch-state-seal';
 
 /** Structured log lines; every line of one record carries its job (see `forRecord`). */
 export interface RecordLog {
@@ -28,6 +32,12 @@ export interface WatchMetrics {
   outcome(status: OutcomeStatus): void;
   duplicateSuppressed(): void;
   invalidMessage(): void;
+  /** A job reported a status the watcher has no rule for (once per job and status). */
+  unknownStatus?(): void;
+  followUpEnqueued?(): void;
+  chainVerdict?(status: OutcomeStatus): void;
+  /** A body carried watcher-owned fields (the watch state) without a seal that verifies. */
+  forgedWatchState(): void;
 }
 
 export interface RecordDependencies {
@@ -36,6 +46,8 @@ export interface RecordDependencies {
   readonly jobQueue: JobQueue;
   readonly publisher: OutcomePublisher;
   readonly policy: WatchPolicy;
+  /** Seal and verify the watcher's own fields in the bodies it re-sends. */
+  readonly watchStateKeys: WatchStateKeys;
   readonly now: () => Date;
   readonly random: () => number;
   readonly metrics: WatchMetrics;
@@ -43,6 +55,10 @@ export interface RecordDependencies {
   readonly forRecord: (keys: { messageId: string; job?: string }) => RecordLog;
   /** Learned durations per kind (`learned-schedule.ts`); absent: the default backoff for every job. */
   readonly durations?: KindDurationStore | undefined;
+  /** Follow-up chains (issue 14); absent: follow-ups are not watched. */
+  readonly followUps?: FollowUpDependencies;
+  /** Statuses an operator declared final (`EXTRA_FINAL_STATUSES`). */
+  readonly extraFinalStatuses?: ExtraFinalStatuses;
 }
 
 /**
@@ -64,6 +80,26 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   }
 
   const log = deps.forRecord({ messageId: record.messageId, job: jobKey(reference.job) });
+  // Before anything else: a forged watch state must not decide anything (deadline, counters).
+  const authenticated = await authenticateReference(reference, deps.watchStateKeys);
+  if (authenticated.verdict === 'unsealed' || authenticated.verdict === 'forged') {
+    deps.metrics.forgedWatchState();
+    log.warn('watch state not sealed by this watcher: ignored, the job counts as a first sighting', {
+      seal: authenticated.verdict === 'unsealed' ? 'absent' : 'does not verify',
+      ignoredFields: authenticated.fields,
+    });
+  }
+  reference = authenticated.reference;
+  // A follow-up's first message may have been sent twice (a crash between the send and its
+  // mark, see job-end.ts): the first message to check it keeps it, a second copy ends here.
+  if (reference.parent && reference.watch === null && deps.followUps) {
+    const claimed = await deps.followUps.chains.claimFirstCheck(reference.parent.root, reference.job, record.messageId);
+    if (!claimed) {
+      deps.metrics.duplicateSuppressed();
+      log.warn('follow-up already watched by another copy of its message: ending this one quietly', { root: memberKey(reference.parent.root) });
+      return;
+    }
+  }
   // Read while Alation is asked, so learning adds no wait to a record.
   const durations = readDurations(reference, deps, log);
   const check = await checkJobStatus(reference.job, {
@@ -77,10 +113,17 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
       else log.warn('status check failed', { errorClass, retryable: error.retryable, error: error.message });
     },
   });
-  const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random(), durations: await durations });
+  const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random(), extraFinalStatuses: deps.extraFinalStatuses, durations: await durations });
+  const unknownStatus = newlySeenUnknownStatus(check.ok ? check.response.status : undefined, reference.watch?.lastStatus, deps.extraFinalStatuses);
+  if (unknownStatus !== undefined) {
+    deps.metrics.unknownStatus?.();
+    log.warn('Alation reported a status the watcher does not know: treated as running until the deadline; add it to EXTRA_FINAL_STATUSES if it is final', {
+      status: unknownStatus.slice(0, 64),
+    });
+  }
 
   if (decision.action === 'requeue') {
-    await deps.jobQueue.requeue(decision.reference, decision.delaySeconds);
+    await deps.jobQueue.requeue(sealReference(decision.reference, await deps.watchStateKeys.current()), decision.delaySeconds);
     deps.metrics.requeued();
     log.info('job not finished: checking again later', {
       status: decision.reference.watch?.lastStatus,
@@ -90,16 +133,19 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
     return;
   }
 
-  const { outcome } = decision;
+  const end = await beginJobEnd(reference, decision.outcome, deps, log);
+  const { outcome } = end;
   const { published, messageId } = await deps.publisher.publish(outcome);
   if (published) {
     deps.metrics.outcome(outcome.status);
     log.info('outcome published', { status: outcome.status, polls: outcome.polls, hasErrors: outcome.hasErrors, snsMessageId: messageId });
-    await recordDuration(outcome, deps, log);
   } else {
     deps.metrics.duplicateSuppressed();
     log.warn('outcome already published by another poll chain: ending this one quietly', { status: outcome.status });
   }
+  await end.finish();
+  // Learning last, once every effect that matters is done; it never throws.
+  if (published) await recordDuration(outcome, deps, log);
 }
 
 /** What is known of the job's kind; a failed read is "nothing known", never a failed record. */

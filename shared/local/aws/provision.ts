@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -67,6 +68,14 @@ export interface ProvisionJobWatchOptions {
   readonly maxReceiveCount?: number;
   /** @default `${prefix}/alation-token` */
   readonly tokenSecretName?: string;
+  /** @default `${prefix}/watch-state-key` */
+  readonly watchStateKeySecretName?: string;
+  /**
+   * The key that seals the watch state. Like the stack, a random one by default; a test that
+   * needs to forge a sealed body (as an attacker who stole the key would) passes its own.
+   * @default 48 random bytes, base64url
+   */
+  readonly watchStateKey?: string;
   /** Queues subscribed to the outcome topic besides the outcome queue. @default [] */
   readonly subscribers?: readonly SubscriberQueueOptions[];
 }
@@ -91,6 +100,8 @@ export interface JobWatchResources {
   /** Learned per-kind durations (`DURATION_STATS_TABLE_NAME`). */
   readonly durationTable: { readonly name: string; readonly arn: string };
   readonly tokenSecret: { readonly name: string; readonly arn: string; readonly versionId: string };
+  /** The key that seals the watch state (`WATCH_STATE_KEY_SECRET_ID`); its value is not returned. */
+  readonly watchStateKeySecret: { readonly name: string; readonly arn: string; readonly versionId: string };
 }
 
 async function step<T>(resource: string, action: () => Promise<T>): Promise<T> {
@@ -175,7 +186,7 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): P
  * Creates in the local AWS what the CDK stack creates in AWS, and returns their names, URLs and ARNs:
  * the job queue with a redrive policy to the DLQ, the DLQ, the outcome topic, an outcome queue
  * subscribed with raw delivery, optional filtered subscriber queues, the idempotency table, the
- * learned-durations table and the Alation token secret.
+ * learned-durations table, the Alation token secret and the (random) key that seals the watch state.
  *
  * @example
  * const res = await provisionJobWatch(aws, { tokenSecretValue: 'token', visibilityTimeoutSeconds: 1 });
@@ -218,18 +229,21 @@ export async function provisionJobWatch(localAws: LocalAws, options: ProvisionJo
   const durationTableName = `${prefix}-durations`;
   const durationTable = { name: durationTableName, arn: await createTable(dynamodb, durationTableName, JobWatchDefaults.durationPartitionKey) };
 
-  const secretName = options.tokenSecretName ?? `${prefix}/alation-token`;
-  const tokenSecret = await step(`secret ${secretName}`, async () => {
-    const value = options.tokenSecretValue;
-    const created = await secretsManager.send(
-      new CreateSecretCommand({
-        Name: secretName,
-        SecretString: typeof value === 'string' ? value : JSON.stringify(value),
-      }),
-    );
-    if (!created.ARN || !created.VersionId) throw new Error('CreateSecret returned no ARN or VersionId');
-    return { name: secretName, arn: created.ARN, versionId: created.VersionId };
-  });
+  const createSecret = (name: string, value: string) =>
+    step(`secret ${name}`, async () => {
+      const created = await secretsManager.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+      if (!created.ARN || !created.VersionId) throw new Error('CreateSecret returned no ARN or VersionId');
+      return { name, arn: created.ARN, versionId: created.VersionId };
+    });
+  const value = options.tokenSecretValue;
+  const tokenSecret = await createSecret(
+    options.tokenSecretName ?? `${prefix}/alation-token`,
+    typeof value === 'string' ? value : JSON.stringify(value),
+  );
+  const watchStateKeySecret = await createSecret(
+    options.watchStateKeySecretName ?? `${prefix}/watch-state-key`,
+    options.watchStateKey ?? randomBytes(48).toString('base64url'),
+  );
 
   return {
     jobQueue: { ...jobQueue, visibilityTimeoutSeconds, maxReceiveCount },
@@ -240,5 +254,6 @@ export async function provisionJobWatch(localAws: LocalAws, options: ProvisionJo
     idempotencyTable,
     durationTable,
     tokenSecret,
+    watchStateKeySecret,
   };
 }
