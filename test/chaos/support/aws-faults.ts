@@ -179,6 +179,12 @@ async function sendBatch(
   if (kept.length === 0) return { output: { $metadata: {}, Successful: [], Failed: failed }, response: {} };
   const result = (await next({ ...args, input: { ...args.input, Entries: kept } })) as { output: { Successful?: { Id?: string }[]; Failed?: unknown[] } };
   if (env.dead) return never();
+  if (plan.crashAfter?.({ command: 'SendMessageBatchCommand', input: args.input })) {
+    env.dead = true;
+    stats.crashes += 1;
+    env.crash?.(new Error('injected crash after SendMessageBatchCommand'));
+    return never();
+  }
   const succeeded = new Set((result.output.Successful ?? []).map((s) => s.Id));
   for (const entry of kept.filter((e) => succeeded.has(e.Id))) {
     stats.sentBodies.push(String(entry.MessageBody ?? ''), JSON.stringify(entry.MessageAttributes ?? {}));
