@@ -74,6 +74,11 @@ export class AlationJobWatch extends Construct {
   public readonly topic: sns.Topic;
   /** Idempotency records (Powertools layout: key `id`, TTL `expiration`). */
   public readonly idempotencyTable: dynamodb.Table;
+  /**
+   * What the function learns of each kind's job durations (key `pk`, TTL `expiresAt`): a bounded
+   * set of small histograms that shape the polling schedule (docs/performance.md).
+   */
+  public readonly durationTable: dynamodb.Table;
   /** Secret holding the Alation token. */
   public readonly tokenSecret: secretsmanager.ISecret;
   /**
@@ -147,6 +152,20 @@ export class AlationJobWatch extends Construct {
         'Idempotency records are short-lived (TTL) duplicate guards; restoring them has no value, losing them at worst lets one duplicate outcome through.';
       Validations.of(this.idempotencyTable).acknowledge({ id: 'AwsSolutions-DDB3', reason });
       acknowledgeControl(this.idempotencyTable, 'CT.DYNAMODB.PR.1', `${reason} Turned off by pointInTimeRecovery: false.`);
+    }
+
+    this.durationTable = new dynamodb.Table(this, 'DurationTable', {
+      // Encrypted and recoverable like the idempotency table (the same guardrails apply).
+      ...guardedTableProps({ pointInTimeRecovery }),
+      // `<era>#<slot>` per kind and era, see shared/aws/kind-duration-store.ts.
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
+    if (!pointInTimeRecovery) {
+      const reason =
+        'Learned job durations fade within weeks and are relearned from the next outcomes; until then the default schedule applies. Restoring them has no value.';
+      Validations.of(this.durationTable).acknowledge({ id: 'AwsSolutions-DDB3', reason });
+      acknowledgeControl(this.durationTable, 'CT.DYNAMODB.PR.1', `${reason} Turned off by pointInTimeRecovery: false.`);
     }
 
     this.tokenSecret = props.tokenSecret ?? this.createTokenSecret();
@@ -387,6 +406,7 @@ export class AlationJobWatch extends Construct {
       DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
       OUTCOME_TOPIC_ARN: this.topic.topicArn,
       IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+      DURATION_STATS_TABLE_NAME: this.durationTable.tableName,
     };
     for (const [name, value] of Object.entries(tunables)) {
       if (value !== undefined) environment[name] = String(value);
@@ -425,6 +445,8 @@ export class AlationJobWatch extends Construct {
     this.deadLetterQueue.grantSendMessages(fn);
     this.topic.grantPublish(fn);
     this.idempotencyTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    // One BatchGetItem per kind read, one UpdateItem (ADD) per sample; nothing else.
+    this.durationTable.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem');
 
     const policy = fn.role?.node.tryFindChild('DefaultPolicy');
     if (policy) {

@@ -57,6 +57,11 @@ const EnvironmentSchema = z.object({
   DEAD_LETTER_QUEUE_URL: required,
   OUTCOME_TOPIC_ARN: required,
   IDEMPOTENCY_TABLE_NAME: required,
+  /**
+   * The table of learned per-kind durations (docs/performance.md). Not set or empty: nothing is
+   * learned and every job gets the default backoff.
+   */
+  DURATION_STATS_TABLE_NAME: z.optional(z.string()),
   /** Shortest wait after a check that finds the job still running (at least 1 s: no hot loop). */
   POLL_INITIAL_DELAY_SECONDS: seconds(1, MAX_SQS_DELAY_SECONDS, FUNCTION_DEFAULTS.pollInitialDelaySeconds),
   /**
@@ -87,6 +92,8 @@ export interface JobWatchConfig {
   readonly deadLetterQueueUrl: string;
   readonly outcomeTopicArn: string;
   readonly idempotencyTableName: string;
+  /** Null: learning is off. */
+  readonly durationStatsTableName: string | null;
   readonly poll: { readonly initialDelaySeconds: number; readonly maxDelaySeconds: number; readonly maxWatchSeconds: number };
   readonly alationTimeoutMs: number;
   readonly recordConcurrency: number;
@@ -127,6 +134,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL.trim(),
     outcomeTopicArn: e.OUTCOME_TOPIC_ARN.trim(),
     idempotencyTableName: e.IDEMPOTENCY_TABLE_NAME.trim(),
+    durationStatsTableName: e.DURATION_STATS_TABLE_NAME?.trim() || null,
     poll: {
       initialDelaySeconds: e.POLL_INITIAL_DELAY_SECONDS,
       maxDelaySeconds: e.POLL_MAX_DELAY_SECONDS,

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq',
       outcomeTopicArn: 'arn:aws:sns:us-east-1:123456789012:outcomes',
       idempotencyTableName: 'idempotency',
+      durationStatsTableName: null,
       poll: { initialDelaySeconds: 2, maxDelaySeconds: 70, maxWatchSeconds: 86_400 },
       alationTimeoutMs: 10_000,
       recordConcurrency: 5,
@@ -30,6 +31,11 @@ describe('loadConfig', () => {
     expect(config.poll).toEqual({ initialDelaySeconds: 5, maxDelaySeconds: 900, maxWatchSeconds: 600 });
     expect(config.alationTimeoutMs).toBe(2500);
     expect(config.recordConcurrency).toBe(5);
+  });
+
+  it('turns learning on only when the duration table is named', () => {
+    expect(loadConfig(env({ DURATION_STATS_TABLE_NAME: ' durations ' })).durationStatsTableName).toBe('durations');
+    expect(loadConfig(env({ DURATION_STATS_TABLE_NAME: '' })).durationStatsTableName).toBeNull();
   });
 
   it('reads the follow-up switch, depth and extra final statuses', () => {

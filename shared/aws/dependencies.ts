@@ -6,9 +6,10 @@ import { createAlationClient } from '../alation/client';
 import type { JobWatchConfig } from '../config';
 import { DEFAULT_GROWTH, DEFAULT_JITTER } from '../watch/backoff';
 import type { BatchHandlerOptions } from '../watch/batch-handler';
+import { deferredKindDurationStore } from './deferred-kind-duration-store';
 import { deferredChainStore } from './deferred-chain-store';
 import { deferredOutcomePublisher } from './deferred-outcome-publisher';
-import { createSqsJobQueue } from './job-queue';
+import { createBatchingJobQueue, createSqsJobQueue } from './job-queue';
 import { recordTimeReserves } from '../watch/time-budget';
 import { AWS_CALL_WORST_MS, awsClientConfig } from './client-timeouts';
 import { createLogger, createMetrics, powertoolsWatchMetrics, recordLogger } from './observability';
@@ -40,20 +41,19 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
   const logger = createLogger();
   const metrics = createMetrics();
   const alation = createAlationClient({ baseUrl: config.alationBaseUrl, timeoutMs: config.alationTimeoutMs });
+  const queues = { sqs, jobQueueUrl: config.jobQueueUrl, deadLetterQueueUrl: config.deadLetterQueueUrl };
   return {
     logger,
     metrics,
     concurrency: config.recordConcurrency,
     reserves: recordTimeReserves({ alationTimeoutMs: config.alationTimeoutMs, awsCallMs: AWS_CALL_WORST_MS }),
     recordLogger,
+    // Re-sends and DLQ writes of one invocation go out as SendMessageBatch requests.
+    invocationJobQueue: () => createBatchingJobQueue(queues),
     record: {
       alation,
       tokens: secretsManagerTokenProvider(config.tokenSecretId, secretsManager, alation),
-      jobQueue: createSqsJobQueue({
-        sqs,
-        jobQueueUrl: config.jobQueueUrl,
-        deadLetterQueueUrl: config.deadLetterQueueUrl,
-      }),
+      jobQueue: createSqsJobQueue(queues),
       publisher: deferredOutcomePublisher(async () => {
         const { createPublishPath } = await import('./publish-path');
         return createPublishPath({
@@ -66,6 +66,7 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
         });
       }),
       policy: { ...config.poll, growth: DEFAULT_GROWTH, jitter: DEFAULT_JITTER },
+      durations: durationStore(config, clients),
       watchStateKeys: createWatchStateKeys({ secretId: config.watchStateKeySecretId, reader: secretsManagerKeyReader(secretsManager) }),
       now: () => new Date(),
       random: Math.random,
@@ -86,4 +87,14 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
       },
     },
   };
+}
+
+/** The learned-durations store, loaded on the first job with a kind; none when learning is off. */
+function durationStore(config: JobWatchConfig, clients: AwsClients | undefined) {
+  const tableName = config.durationStatsTableName;
+  if (tableName === null) return undefined;
+  return deferredKindDurationStore(async () => {
+    const { createDynamoDbKindDurationStore } = await import('./kind-duration-store');
+    return createDynamoDbKindDurationStore({ dynamodb: clients?.dynamodb, tableName });
+  });
 }

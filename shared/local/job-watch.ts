@@ -70,6 +70,7 @@ export async function startLocalJobWatch(options: LocalJobWatchOptions): Promise
       DEAD_LETTER_QUEUE_URL: resources.deadLetterQueue.url,
       OUTCOME_TOPIC_ARN: resources.outcomeTopic.arn,
       IDEMPOTENCY_TABLE_NAME: resources.idempotencyTable.name,
+      DURATION_STATS_TABLE_NAME: resources.durationTable.name,
       ...options.tunables,
     };
     const config = loadConfig(functionEnv);

@@ -1,4 +1,6 @@
 import { MAX_SQS_DELAY_SECONDS } from '../config';
+import type { KindDurations } from './duration-histogram';
+import { DEFAULT_LEARNED_SCHEDULE, learnedIntervalSeconds, type LearnedSchedulePolicy } from './learned-schedule';
 
 /** How the wait between two checks grows. */
 export interface BackoffPolicy {
@@ -17,6 +19,8 @@ export interface BackoffPolicy {
   readonly growth: number;
   /** ± share of random spread, so jobs enqueued together do not poll in lock-step. @default 0.1 */
   readonly jitter: number;
+  /** How learned durations shape the waits (`learned-schedule.ts`). @default DEFAULT_LEARNED_SCHEDULE */
+  readonly learned?: LearnedSchedulePolicy | undefined;
 }
 
 export const DEFAULT_GROWTH = 0.75;
@@ -33,6 +37,8 @@ export interface BackoffInput {
   readonly minimumSeconds?: number | undefined;
   /** A number in [0, 1); injected so tests and benchmarks are repeatable. */
   readonly random: number;
+  /** What is known about the job's kind; null or absent: nothing, and the default backoff applies. */
+  readonly durations?: KindDurations | null | undefined;
 }
 
 /**
@@ -40,9 +46,19 @@ export interface BackoffInput {
  * Pure: everything it depends on is in its arguments.
  */
 export function nextDelaySeconds(policy: BackoffPolicy, input: BackoffInput): number {
-  const proportional = input.elapsedSeconds * policy.growth;
   const spread = 1 + policy.jitter * (2 * input.random - 1);
-  let delay = Math.min(Math.max(proportional * spread, policy.initialDelaySeconds), policy.maxDelaySeconds);
+  const byDefault = Math.min(Math.max(input.elapsedSeconds * policy.growth * spread, policy.initialDelaySeconds), policy.maxDelaySeconds);
+  const learned = learnedIntervalSeconds(
+    input.durations,
+    {
+      elapsedSeconds: input.elapsedSeconds,
+      growth: policy.growth * spread,
+      initialDelaySeconds: policy.initialDelaySeconds,
+      maxDelaySeconds: policy.maxDelaySeconds,
+    },
+    policy.learned ?? DEFAULT_LEARNED_SCHEDULE,
+  );
+  let delay = learned ?? byDefault;
   delay = Math.max(delay, input.retryAfterSeconds ?? 0, input.minimumSeconds ?? 0);
   // Land the last check on the deadline rather than past it, but never in the past.
   delay = Math.min(delay, Math.max(input.remainingSeconds, 0));

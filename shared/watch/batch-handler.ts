@@ -47,10 +47,13 @@ function handleRecord(record: SQSRecord, invocation: Invocation): Promise<void> 
   return invocation.limit(async () => {
     try {
       const time = invocation.startRecord();
+      invocation.jobQueue?.recordStarted();
       try {
         await processRecord(record, invocation.record, time);
       } finally {
         time.end();
+        // Lets the batched sends of the records still running go out once they all wait.
+        invocation.jobQueue?.recordEnded();
       }
     } catch (error) {
       // BatchProcessor keeps failures to itself: say what failed, or operators see nothing.

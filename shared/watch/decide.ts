@@ -8,6 +8,7 @@ import { clampWatchState, MAX_STATUS_LENGTH, type WatchState } from '../contract
 import { AlationError, AlationErrorClass, TokenSecretError, type JobWatchError } from '../errors';
 import { nextDelaySeconds, type BackoffPolicy } from './backoff';
 import { buildOutcome } from './build-outcome';
+import type { KindDurations } from './duration-histogram';
 import { finalOutcomeStatus, type ExtraFinalStatuses } from './statuses';
 
 /** How many "no such job" answers in a row end a watch as `not_found`. */
@@ -37,6 +38,11 @@ export interface DecideInput {
   readonly now: Date;
   /** A number in [0, 1) for the backoff's jitter. */
   readonly random: number;
+  /**
+   * What the watcher has learned about the job's kind, read by an adapter before `decide` runs;
+   * null or absent (no kind, too few samples, a failed read): the default backoff applies.
+   */
+  readonly durations?: KindDurations | null | undefined;
   /** Statuses an operator declared final (`EXTRA_FINAL_STATUSES`), see `statuses.ts`. */
   readonly extraFinalStatuses?: ExtraFinalStatuses;
 }
@@ -79,6 +85,7 @@ export function decide(input: DecideInput): Decision {
     retryAfterSeconds: error instanceof AlationError ? error.retryAfterSeconds : undefined,
     minimumSeconds: error && needsOperator(error) ? OPERATOR_FAILURE_MIN_DELAY_SECONDS : undefined,
     random: input.random,
+    durations: input.durations,
   });
   return { action: 'requeue', delaySeconds, reference: { ...reference, watch } };
 }

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { Context } from 'aws-lambda';
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { InvocationJobQueue } from '../aws/job-queue';
 import type { RecordDependencies } from './process-record';
 import { reservesFor, startRecordTime, type RunningRecordTime, type TimeReserves } from './time-budget';
 
@@ -16,6 +17,12 @@ export interface InvocationOptions {
   /** From the worst path of a record (`recordTimeReserves`). */
   readonly reserves: TimeReserves;
   readonly logger: Logger;
+  /**
+   * A job queue for one invocation, whose re-sends and DLQ writes go out together
+   * (`createBatchingJobQueue`); called once per invocation, never shared between two.
+   * Absent: `record.jobQueue`, one request per send.
+   */
+  readonly invocationJobQueue?: () => InvocationJobQueue;
 }
 
 /**
@@ -38,6 +45,8 @@ export interface Invocation {
   readonly limit: LimitFunction;
   /** The record's collaborators, bound to this invocation (its logger, its Lambda context for the publisher). */
   readonly record: RecordDependencies;
+  /** This invocation's batching job queue, when batching is on: told when records start and end. */
+  readonly jobQueue?: InvocationJobQueue;
   /** Starts a record's clock, or throws `TimeBudgetError` when it should not start. */
   startRecord(): RunningRecordTime;
   /** Called once every record is settled, before the response is returned. */
@@ -52,13 +61,16 @@ export function startInvocation(context: Context, options: InvocationOptions, co
   const logger = invocationLogger(options.logger, context, coldStart);
   const reserves = reservesFor(context.getRemainingTimeInMillis(), options.reserves);
   const shared = options.record;
+  const jobQueue = options.invocationJobQueue?.();
   return {
     context,
     logger,
     processor: new BatchProcessor(EventType.SQS),
     limit: pLimit(options.concurrency),
+    jobQueue,
     record: {
       ...shared,
+      ...(jobQueue && { jobQueue }),
       publisher: { publish: (outcome) => shared.publisher.publish(outcome, context) },
       forRecord: options.recordLogger(logger),
     },

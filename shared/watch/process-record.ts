@@ -5,10 +5,13 @@ import type { JobQueue } from '../aws/job-queue';
 import type { OutcomePublisher } from '../aws/outcome-publisher';
 import type { TokenProvider } from '../aws/token-provider';
 import { parseJobReferenceBody, type JobReference } from '../contracts/job-reference';
-import type { OutcomeStatus } from '../contracts/outcome';
+import type { Outcome, OutcomeStatus } from '../contracts/outcome';
 import { InvalidJobReferenceError } from '../errors';
 import { checkJobStatus } from './check-job';
 import { decide, errorClassOf, type WatchPolicy } from './decide';
+import type { KindDurations } from './duration-histogram';
+import type { KindDurationStore } from './kind-duration-store';
+import { outcomeDurationSeconds } from './outcome-duration';
 import { memberKey } from './chain';
 import { beginJobEnd, type FollowUpDependencies } from './job-end';
 import { newlySeenUnknownStatus, type ExtraFinalStatuses } from './statuses';
@@ -51,6 +54,8 @@ export interface RecordDependencies {
   readonly metrics: WatchMetrics;
   /** A logger for one record, carrying its message id and (once known) its job. */
   readonly forRecord: (keys: { messageId: string; job?: string }) => RecordLog;
+  /** Learned durations per kind (`learned-schedule.ts`); absent: the default backoff for every job. */
+  readonly durations?: KindDurationStore | undefined;
   /** Follow-up chains (issue 14); absent: follow-ups are not watched. */
   readonly followUps?: FollowUpDependencies;
   /** Statuses an operator declared final (`EXTRA_FINAL_STATUSES`). */
@@ -100,6 +105,8 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies,
       return;
     }
   }
+  // Read while Alation is asked, so learning adds no wait to a record.
+  const durations = readDurations(reference, deps, log);
   const check = await checkJobStatus(reference.job, {
     alation: deps.alation,
     tokens: deps.tokens,
@@ -112,7 +119,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies,
       else log.warn('status check failed', { errorClass, retryable: error.retryable, error: error.message });
     },
   });
-  const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random(), extraFinalStatuses: deps.extraFinalStatuses });
+  const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random(), extraFinalStatuses: deps.extraFinalStatuses, durations: await durations });
   const unknownStatus = newlySeenUnknownStatus(check.ok ? check.response.status : undefined, reference.watch?.lastStatus, deps.extraFinalStatuses);
   if (unknownStatus !== undefined) {
     deps.metrics.unknownStatus?.();
@@ -149,4 +156,31 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies,
     log.warn('outcome already published by another poll chain: ending this one quietly', { status: outcome.status });
   }
   await end.finish();
+  // Learning last, once every effect that matters is done; it never throws.
+  if (published) await recordDuration(outcome, deps, log);
 }
+
+/** What is known of the job's kind; a failed read is "nothing known", never a failed record. */
+async function readDurations(reference: JobReference, deps: RecordDependencies, log: RecordLog): Promise<KindDurations | null> {
+  if (reference.kind === null || !deps.durations) return null;
+  try {
+    return await deps.durations.read(reference.kind);
+  } catch (error) {
+    log.warn('learned durations unavailable: the default schedule applies', { kind: reference.kind, error: describe(error) });
+    return null;
+  }
+}
+
+/** Teaches the schedule the published job's duration. After the publish, and never its undoing. */
+async function recordDuration(outcome: Outcome, deps: RecordDependencies, log: RecordLog): Promise<void> {
+  const seconds = outcomeDurationSeconds(outcome);
+  if (outcome.kind === null || seconds === null || !deps.durations) return;
+  try {
+    const kept = await deps.durations.record(outcome.kind, seconds);
+    if (!kept) log.info('duration not learned: the kind has no place among the learned kinds', { kind: outcome.kind });
+  } catch (error) {
+    log.warn('duration not learned: the store failed', { kind: outcome.kind, error: describe(error) });
+  }
+}
+
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

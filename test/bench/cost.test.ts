@@ -20,6 +20,10 @@ describe('costPer1000Jobs', () => {
     expect(cost.total).toBeCloseTo(cost.sqs + cost.sns + cost.lambda + cost.dynamoDb + cost.secretsManager, 12);
   });
 
+  it('counts batched re-sends as one request per batch', () => {
+    expect(costPer1000Jobs({ ...counts, resendsPerRequest: 9 }).requests.sqs).toBe(1000 + 1000 + 2 * 1000);
+  });
+
   it('scales any workload to 1,000 jobs', () => {
     const twice = costPer1000Jobs({ ...counts, jobs: 2000, checks: 20_000, secretCalls: 20 });
     expect(twice.total).toBeCloseTo(costPer1000Jobs(counts).total, 12);

@@ -89,6 +89,8 @@ export async function runHandlerCost(options: {
       DEAD_LETTER_QUEUE_URL: resources.deadLetterQueue.url,
       OUTCOME_TOPIC_ARN: resources.outcomeTopic.arn,
       IDEMPOTENCY_TABLE_NAME: resources.idempotencyTable.name,
+      // Learning on, as deployed: each outcome adds one UpdateItem, each kind one cached read.
+      DURATION_STATS_TABLE_NAME: resources.durationTable.name,
       RECORD_CONCURRENCY: String(options.recordConcurrency),
     };
     Object.assign(process.env, functionEnv);
@@ -115,7 +117,7 @@ export async function runHandlerCost(options: {
     process.stdout.write = (() => true) as typeof process.stdout.write;
     for (let i = 0; i < options.jobs; i += 50) {
       const ids = Array.from({ length: Math.min(50, options.jobs - i) }, (_, k) => i + k + 1);
-      await Promise.all(ids.map((jobId) => enqueueJob(sqs as SQSClient, resources.jobQueue.url, { jobId })));
+      await Promise.all(ids.map((jobId) => enqueueJob(sqs as SQSClient, resources.jobQueue.url, { jobId, kind: 'lineage' })));
     }
     counter.reset();
     const mapping = startEventSourceMapping({

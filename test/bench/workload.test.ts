@@ -57,3 +57,40 @@ describe('the virtual-time poller', () => {
     expect(summary).toMatchObject({ jobs: 3, totalPolls: 2 + 3 + 4, p50DelaySeconds: 0.5, maxDelaySeconds: 0.5, timedOut: 0 });
   });
 });
+
+describe('the kind-labelled workload', () => {
+  it('gives each kind exactly its share, with the median duration of its spec', async () => {
+    const { generateLabelledJobs, LABELLED_KINDS } = await import('./lib/labelled-workload');
+    const jobs = generateLabelledJobs(10_000, 3);
+    for (const spec of LABELLED_KINDS) {
+      const own = jobs.filter((j) => j.kind === spec.kind).map((j) => j.durationSeconds);
+      expect(own).toHaveLength(Math.round(spec.share * 10_000));
+      expect(percentile(own, 50) / spec.medianSeconds).toBeGreaterThan(0.9);
+      expect(percentile(own, 50) / spec.medianSeconds).toBeLessThan(1.1);
+    }
+  });
+
+  it('arrives over a day in time order, the same for the same seed', async () => {
+    const { generateLabelledJobs } = await import('./lib/labelled-workload');
+    const jobs = generateLabelledJobs(1000, 9);
+    expect(jobs).toEqual(generateLabelledJobs(1000, 9));
+    const arrivals = jobs.map((j) => j.arrivalSeconds);
+    expect(arrivals).toEqual([...arrivals].sort((a, b) => a - b));
+    expect(arrivals.at(-1)).toBeGreaterThan(0.8 * 86_400);
+    expect(arrivals.at(-1)).toBeLessThan(1.2 * 86_400);
+  });
+});
+
+describe('the learning simulation', () => {
+  it('starts cold: the first jobs of a kind get the default schedule, later ones the learned one', async () => {
+    const { simulateLearning } = await import('./lib/learning-sim');
+    const jobs = Array.from({ length: 200 }, (_, i) => ({ arrivalSeconds: i * 100, durationSeconds: 600, kind: 'k' }));
+    const seen: boolean[] = [];
+    simulateLearning(jobs, (_e, _r, _x, durations) => {
+      seen.push(durations !== null && durations.samples > 0);
+      return 30;
+    }, 1, 86_400);
+    expect(seen[0]).toBe(false);
+    expect(seen.at(-1)).toBe(true);
+  });
+});

@@ -19,7 +19,13 @@ describe('under AWS-side faults, every job ends in exactly one outcome', () => {
   it('keeps the original message when the re-send is refused, so no poll chain is dropped', async () => {
     const report = await scenarios.run('sqs-requeue-failing');
     expectEveryJobAccountedFor(report);
-    expect(report.collected.faultStats.refused.SendMessageCommand).toBeGreaterThan(0);
+    expect(report.collected.faultStats.refused.SendMessageBatchCommand).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('retries only the records whose entry of a SendMessageBatch was refused', async () => {
+    const report = await scenarios.run('sqs-batch-partially-failing');
+    expectEveryJobAccountedFor(report);
+    expect(report.collected.faultStats.refused.SendMessageBatchEntry).toBeGreaterThan(0);
   }, 60_000);
 
   it('publishes once when the idempotency store refuses calls, even the save after a Publish', async () => {

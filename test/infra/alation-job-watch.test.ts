@@ -33,7 +33,9 @@ describe('AlationJobWatch template', () => {
   const queueId = logicalId(template, 'AWS::SQS::Queue', 'JobQueue');
   const dlqId = logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue');
   const topicId = logicalId(template, 'AWS::SNS::Topic', 'OutcomeTopic');
-  const tableId = only(template, 'AWS::DynamoDB::Table').id;
+  const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'IdempotencyTable');
+  const durationTableId = logicalId(template, 'AWS::DynamoDB::Table', 'DurationTable');
+  const tableProps = (id: string) => (template.findResources('AWS::DynamoDB::Table') as Resources)[id]?.Properties;
   const secretId = logicalId(template, 'AWS::SecretsManager::Secret', 'TokenSecret');
   const keySecretId = logicalId(template, 'AWS::SecretsManager::Secret', 'WatchStateKeySecret');
   const fn = only(template, 'AWS::Lambda::Function');
@@ -91,6 +93,7 @@ describe('AlationJobWatch template', () => {
       DEAD_LETTER_QUEUE_URL: { Ref: dlqId },
       OUTCOME_TOPIC_ARN: { Ref: topicId },
       IDEMPOTENCY_TABLE_NAME: { Ref: tableId },
+      DURATION_STATS_TABLE_NAME: { Ref: durationTableId },
     });
   });
 
@@ -133,11 +136,22 @@ describe('AlationJobWatch template', () => {
   });
 
   it('creates the idempotency table in the Powertools layout, on demand, with TTL, KMS encryption and point-in-time recovery', () => {
-    expect(only(template, 'AWS::DynamoDB::Table').props).toEqual({
+    expect(tableProps(tableId)).toEqual({
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('creates the learned-durations table on demand, with TTL, KMS encryption and point-in-time recovery', () => {
+    expect(tableProps(durationTableId)).toEqual({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
@@ -178,6 +192,7 @@ describe('AlationJobWatch template', () => {
         Effect: 'Allow',
         Resource: [{ 'Fn::GetAtt': [tableId, 'Arn'] }],
       },
+      { Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [durationTableId, 'Arn'] }] },
     ]);
   });
 

@@ -75,7 +75,8 @@ const CRASH_POINTS: Record<string, (call: { command: string; input: Readonly<Rec
   // The parent's end and its follow-up are in the chain, the follow-up not yet sent.
   'after recording 8 in its chain': ({ command, input }) => command.startsWith('Update') && has(input, 'chain#id:8', 'e:id:8'),
   // The follow-up was sent and not yet marked: the redelivery sends it again.
-  'after sending follow-up 60': ({ command, input }) => command === 'SendMessageCommand' && has(input, '\\"jobId\\":60', 'parent'),
+  // Re-sends and follow-ups go out as SendMessageBatch (shared/aws/job-queue.ts).
+  'after sending follow-up 60': ({ command, input }) => command === 'SendMessageBatchCommand' && has(input, '\\"jobId\\":60', 'parent'),
   // The follow-up is sent and marked, the parent's outcome not yet published.
   'after marking follow-up 70 sent': ({ command, input }) => command.startsWith('Update') && has(input, 'q:id:70'),
   // The last job of chain 9 has ended in the chain, its own outcome and the verdict not yet published.

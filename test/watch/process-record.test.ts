@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WatchStateKeyError } from '../../shared/errors';
+import type { KindDurationStore } from '../../shared/watch/kind-duration-store';
 import { processRecord } from '../../shared/watch/process-record';
 import { referenceNameExample, statusResponse } from '../support/alation-responses';
+import { watchState } from '../support/factories';
 import { createHarness, DLQ_URL, JOB_QUEUE_URL, sealedBody, sqsRecord, START } from '../support/record-harness';
 
 const NAME = 'MetadataExtraction#1_2017-10-05-19-36-45';
@@ -184,5 +186,68 @@ describe('processRecord', () => {
     const resent = JSON.parse(h.sent[0]!.MessageBody!);
     expect(resent.watch.polls).toBe(3);
     expect(h.sent[0]!.MessageBody).toBe(sealedBody({ jobId: 4, watch: resent.watch }));
+  });
+});
+
+describe('processRecord with learned durations', () => {
+  const FINISHED = { msg: 'Job finished in 42.0 seconds at 2026-03-01 12:00:40.000000+00:00' };
+  const store = (overrides: Partial<KindDurationStore> = {}) => {
+    const recorded: [string, number][] = [];
+    const reads: string[] = [];
+    const durations: KindDurationStore = {
+      read: async (kind) => {
+        reads.push(kind);
+        return null;
+      },
+      record: async (kind, seconds) => {
+        recorded.push([kind, seconds]);
+        return true;
+      },
+      ...overrides,
+    };
+    return { durations, recorded, reads };
+  };
+
+  it("reads the job's kind before deciding and records the published job's duration after the publish", async () => {
+    const h = createHarness(() => statusResponse('successful', FINISHED));
+    const s = store();
+    const firstSeenAt = '2026-03-01T11:59:50.000Z';
+    await processRecord(sqsRecord(sealedBody({ jobId: 7, kind: 'lineage', watch: watchState({ firstSeenAt }) })), { ...h.deps, durations: s.durations });
+
+    expect(s.reads).toEqual(['lineage']);
+    expect(h.published).toHaveLength(1);
+    // finishedAt (12:00:40) − firstSeenAt (11:59:50): the schedule's own axis.
+    expect(s.recorded).toEqual([['lineage', 50]]);
+  });
+
+  it('falls back to the default schedule when the read fails, and still re-sends the job once', async () => {
+    const h = createHarness(() => statusResponse('running'));
+    const s = store({ read: async () => Promise.reject(new Error('DynamoDB unavailable')) });
+    await processRecord(sqsRecord({ jobId: 8, kind: 'lineage' }), { ...h.deps, durations: s.durations });
+
+    expect(h.sent).toHaveLength(1);
+    expect(h.sent[0]).toMatchObject({ DelaySeconds: 1 });
+    expect(h.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'learned durations unavailable: the default schedule applies' }));
+  });
+
+  it('keeps the published outcome when recording the duration fails', async () => {
+    const h = createHarness(() => statusResponse('successful', FINISHED));
+    const s = store({ record: async () => Promise.reject(new Error('throttled')) });
+    await expect(processRecord(sqsRecord({ jobId: 9, kind: 'lineage' }), { ...h.deps, durations: s.durations })).resolves.toBeUndefined();
+
+    expect(h.published).toHaveLength(1);
+    expect(h.counters.outcome).toEqual(['successful']);
+    expect(h.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'duration not learned: the store failed' }));
+  });
+
+  it('neither reads nor records for a job without a kind, nor records a duplicate chain', async () => {
+    const h = createHarness(() => statusResponse('successful', FINISHED));
+    const s = store();
+    await processRecord(sqsRecord({ jobId: 10 }), { ...h.deps, durations: s.durations });
+    h.publishResult = { published: false, messageId: 'sns-earlier' };
+    await processRecord(sqsRecord({ jobId: 11, kind: 'lineage' }), { ...h.deps, durations: s.durations });
+
+    expect(s.reads).toEqual(['lineage']);
+    expect(s.recorded).toEqual([]);
   });
 });

@@ -22,6 +22,9 @@ export const JobWatchDefaults = {
   /** Powertools idempotency's default table layout. */
   idempotencyPartitionKey: 'id',
   idempotencyTtlAttribute: 'expiration',
+  /** The learned-durations table (shared/aws/kind-duration-store.ts). */
+  durationPartitionKey: 'pk',
+  durationTtlAttribute: 'expiresAt',
 } as const;
 
 /** An SQS queue as the code under test needs it. */
@@ -94,6 +97,8 @@ export interface JobWatchResources {
     /** false on dynalite, which has no UpdateTimeToLive (and never expires items). */
     readonly ttlEnabled: boolean;
   };
+  /** Learned per-kind durations (`DURATION_STATS_TABLE_NAME`). */
+  readonly durationTable: { readonly name: string; readonly arn: string };
   readonly tokenSecret: { readonly name: string; readonly arn: string; readonly versionId: string };
   /** The key that seals the watch state (`WATCH_STATE_KEY_SECRET_ID`); its value is not returned. */
   readonly watchStateKeySecret: { readonly name: string; readonly arn: string; readonly versionId: string };
@@ -144,9 +149,8 @@ async function subscribeQueue(
   });
 }
 
-async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): Promise<JobWatchResources['idempotencyTable']> {
-  const { idempotencyPartitionKey: partitionKey, idempotencyTtlAttribute: ttlAttribute } = JobWatchDefaults;
-  const arn = await step(`table ${name}`, async () => {
+async function createTable(dynamodb: DynamoDBClient, name: string, partitionKey: string): Promise<string> {
+  return step(`table ${name}`, async () => {
     await dynamodb.send(
       new CreateTableCommand({
         TableName: name,
@@ -158,6 +162,11 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): P
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
     return Table?.TableArn ?? '';
   });
+}
+
+async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): Promise<JobWatchResources['idempotencyTable']> {
+  const { idempotencyPartitionKey: partitionKey, idempotencyTtlAttribute: ttlAttribute } = JobWatchDefaults;
+  const arn = await createTable(dynamodb, name, partitionKey);
   const ttlEnabled = await step(`TTL of table ${name}`, async () => {
     try {
       await dynamodb.send(
@@ -177,7 +186,7 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): P
  * Creates in the local AWS what the CDK stack creates in AWS, and returns their names, URLs and ARNs:
  * the job queue with a redrive policy to the DLQ, the DLQ, the outcome topic, an outcome queue
  * subscribed with raw delivery, optional filtered subscriber queues, the idempotency table, the
- * Alation token secret and the (random) key that seals the watch state.
+ * learned-durations table, the Alation token secret and the (random) key that seals the watch state.
  *
  * @example
  * const res = await provisionJobWatch(aws, { tokenSecretValue: 'token', visibilityTimeoutSeconds: 1 });
@@ -216,6 +225,9 @@ export async function provisionJobWatch(localAws: LocalAws, options: ProvisionJo
   }
 
   const idempotencyTable = await createIdempotencyTable(dynamodb, `${prefix}-idempotency`);
+  // dynalite never expires items, so its TTL is left off (see createIdempotencyTable).
+  const durationTableName = `${prefix}-durations`;
+  const durationTable = { name: durationTableName, arn: await createTable(dynamodb, durationTableName, JobWatchDefaults.durationPartitionKey) };
 
   const createSecret = (name: string, value: string) =>
     step(`secret ${name}`, async () => {
@@ -240,6 +252,7 @@ export async function provisionJobWatch(localAws: LocalAws, options: ProvisionJo
     outcomeQueue,
     subscribers,
     idempotencyTable,
+    durationTable,
     tokenSecret,
     watchStateKeySecret,
   };

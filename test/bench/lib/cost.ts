@@ -24,6 +24,11 @@ export interface WatchCounts {
   readonly dynamoWritesPerOutcome: number;
   /** GetSecretValue calls for the whole workload (the token is cached per environment). */
   readonly secretCalls: number;
+  /**
+   * Re-sends per SQS request: 1 with one `SendMessage` each, up to 10 with `SendMessageBatch`
+   * (measured in the handler run). @default 1
+   */
+  readonly resendsPerRequest?: number;
 }
 
 export interface CostBreakdown {
@@ -38,14 +43,15 @@ export interface CostBreakdown {
 
 /**
  * Cost of a workload in dollars, scaled to 1,000 jobs. SQS requests: one SendMessage per job
- * (the producer), one re-send per check that found the job running, and per invocation one
+ * (the producer), the re-sends of the checks that found the job running (`resendsPerRequest` to
+ * a request), and per invocation one
  * ReceiveMessage and one DeleteMessageBatch (the event source mapping's, billed to the account).
  * The mapping's empty long polls are a fixed cost per month, not per job, and left out.
  */
 export function costPer1000Jobs(c: WatchCounts): CostBreakdown {
   const scale = 1000 / c.jobs;
   const invocations = c.checks / c.recordsPerInvocation;
-  const sqsRequests = c.jobs + (c.checks - c.jobs) + 2 * invocations;
+  const sqsRequests = c.jobs + (c.checks - c.jobs) / (c.resendsPerRequest ?? 1) + 2 * invocations;
   const gbSeconds = invocations * (c.billedMsPerInvocation / 1000) * (c.memoryMb / 1024);
   const dynamoWrites = c.jobs * c.dynamoWritesPerOutcome;
   const sqs = sqsRequests * LIST_PRICES.sqsPerRequest;

@@ -18,8 +18,13 @@ import type { JobStatusHandler } from '../../../shared/local/job-watch';
 export interface AwsFaultPlan {
   /** SNS `Publish` of an outcome. */
   readonly publishFailureRate?: number;
-  /** SQS `SendMessage` back to the job queue (the re-send of a running job). */
+  /** SQS `SendMessage` / `SendMessageBatch` back to the job queue (the re-sends of running jobs), refused as a whole request. */
   readonly requeueFailureRate?: number;
+  /**
+   * Each entry of a `SendMessageBatch` (re-sends and DLQ writes): refused alone, reported in the
+   * answer's `Failed` list while the request's other entries are sent, as SQS does.
+   */
+  readonly batchEntryFailureRate?: number;
   /** Every call to the idempotency table (`PutItem`, `UpdateItem`, `GetItem`, `DeleteItem`). */
   readonly idempotencyFailureRate?: number;
   /** The `UpdateItem` that marks a publish complete, after SNS took the message (overrides the above). */
@@ -110,7 +115,8 @@ function addFaultMiddleware(clients: FaultyClients, env: Environment, plan: AwsF
             env.crash?.(new Error(`injected crash before ${command}`));
             return never();
           }
-          const isRequeue = command === 'SendMessageCommand' && args.input.QueueUrl === jobQueueUrl;
+          const isSend = command === 'SendMessageCommand' || command === 'SendMessageBatchCommand';
+          const isRequeue = isSend && args.input.QueueUrl === jobQueueUrl;
           const rate = isRequeue
             ? plan.requeueFailureRate
             : command === 'PublishCommand'
@@ -124,6 +130,7 @@ function addFaultMiddleware(clients: FaultyClients, env: Environment, plan: AwsF
             stats.refused[command] = (stats.refused[command] ?? 0) + 1;
             throw new InjectedFault(command);
           }
+          if (command === 'SendMessageBatchCommand') return sendBatch(args, next, env, plan, stats, random, isRequeue);
           const result = await next(args);
           if (env.dead) return never();
           if (plan.crashAfter?.({ command, input: args.input })) {
@@ -146,6 +153,48 @@ function addFaultMiddleware(clients: FaultyClients, env: Environment, plan: AwsF
       { step: 'initialize', name: 'chaosFaults' },
     );
   }
+}
+
+interface BatchEntry {
+  readonly Id?: string;
+  readonly MessageBody?: string;
+  readonly MessageAttributes?: unknown;
+}
+
+/** A `SendMessageBatch` with some entries refused alone, as SQS reports them (`Failed`, the rest sent). */
+async function sendBatch(
+  args: { input: Record<string, unknown> },
+  next: (args: { input: Record<string, unknown> }) => Promise<unknown>,
+  env: Environment,
+  plan: AwsFaultPlan,
+  stats: AwsFaultStats,
+  random: () => number,
+  isRequeue: boolean,
+): Promise<unknown> {
+  const entries = (args.input.Entries ?? []) as BatchEntry[];
+  const refused = entries.filter(() => plan.batchEntryFailureRate !== undefined && random() < plan.batchEntryFailureRate);
+  const kept = entries.filter((e) => !refused.includes(e));
+  const failed = refused.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false, Message: 'injected fault: entry refused' }));
+  if (refused.length > 0) stats.refused.SendMessageBatchEntry = (stats.refused.SendMessageBatchEntry ?? 0) + refused.length;
+  if (kept.length === 0) return { output: { $metadata: {}, Successful: [], Failed: failed }, response: {} };
+  const result = (await next({ ...args, input: { ...args.input, Entries: kept } })) as { output: { Successful?: { Id?: string }[]; Failed?: unknown[] } };
+  if (env.dead) return never();
+  if (plan.crashAfter?.({ command: 'SendMessageBatchCommand', input: args.input })) {
+    env.dead = true;
+    stats.crashes += 1;
+    env.crash?.(new Error('injected crash after SendMessageBatchCommand'));
+    return never();
+  }
+  const succeeded = new Set((result.output.Successful ?? []).map((s) => s.Id));
+  for (const entry of kept.filter((e) => succeeded.has(e.Id))) {
+    stats.sentBodies.push(String(entry.MessageBody ?? ''), JSON.stringify(entry.MessageAttributes ?? {}));
+    if (isRequeue) {
+      stats.requeues += 1;
+      env.effects += 1;
+    }
+  }
+  result.output.Failed = [...(result.output.Failed ?? []), ...failed];
+  return result;
 }
 
 export interface EnvironmentHandlerOptions {

@@ -94,9 +94,19 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
     },
     {
       name: 'sqs-requeue-failing',
-      proves: '30 % of re-sends (SendMessage) refused: the original stays on the queue and comes back, no chain is dropped',
+      proves: '30 % of re-send requests (SendMessageBatch) refused: the original stays on the queue and comes back, no chain is dropped',
       jobs: size(scale, 12, 100),
       awsFaults: { requeueFailureRate: 0.3 },
+      maxDurationMs: size(scale, 3000, 2000),
+    },
+    {
+      name: 'sqs-batch-partially-failing',
+      proves: '25 % of the entries of each SendMessageBatch (re-sends and DLQ writes) refused alone: only their records are retried, every job still ends once',
+      jobs: size(scale, 12, 100),
+      awsFaults: { batchEntryFailureRate: 0.25 },
+      // Jobs that run a few seconds, so there are re-sends to refuse at the fast scale too.
+      maxDurationMs: size(scale, 3000, 2000),
+      invalidBodies: invalidBodies(options).slice(0, size(scale, 3, 10)),
     },
     {
       name: 'idempotency-store-failing',
