@@ -19,6 +19,7 @@ import { drainQueue, type ReceivedMessage } from '../../../shared/local/outcome-
 import { startAlationSimulator, type AlationSimulator, type FaultOptions, type JobDefinition } from '../../../shared/local/simulator';
 import { emptyFaultStats, environmentHandler, type AwsFaultPlan, type AwsFaultStats } from './aws-faults';
 import { createRandom } from '../../../shared/local/simulator/random';
+import type { AwsCallLog } from '../../support/aws-calls';
 
 /** What a job is expected to end as. */
 export type ExpectedStatus = 'successful' | 'failed' | 'partially_successful' | 'timed_out';
@@ -121,6 +122,12 @@ export interface ScenarioReport {
   };
 }
 
+/** Options of {@link runScenario}. */
+export interface RunScenarioOptions {
+  /** Records the handler's AWS calls and the environments it ran under (`test/iam/`, `test:chaos -- --iam`). */
+  readonly awsCalls?: AwsCallLog;
+}
+
 interface PlannedJob {
   readonly key: string;
   readonly expected: ExpectedStatus;
@@ -221,7 +228,7 @@ function reasonLabel(reason: string): string {
  * Runs the scenario to the end and returns its accounting. Starts and stops everything it
  * uses (also when it fails). `logLines` is where the caller captures stdout.
  */
-export async function runScenario(spec: ScenarioSpec, logLines: readonly string[]): Promise<ScenarioReport> {
+export async function runScenario(spec: ScenarioSpec, logLines: readonly string[], options: RunScenarioOptions = {}): Promise<ScenarioReport> {
   const started = Date.now();
   // Small seeds give correlated first draws in mulberry32 (seed 1: no fault in the first 25
   // requests at 20 %), so the scenario's name is hashed into the seed.
@@ -247,8 +254,10 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
   const tunables = { POLL_INITIAL_DELAY_SECONDS: '1', POLL_MAX_DELAY_SECONDS: '1', MAX_WATCH_SECONDS: '30', ALATION_TIMEOUT_MS: '1000', RECORD_CONCURRENCY: '10', ...spec.tunables };
   const extraMappings: EventSourceMapping[] = [];
   let watch: LocalJobWatch | undefined;
-  const handlerFor = (env: Readonly<Record<string, string>>) =>
-    environmentHandler({ config: loadConfig(env), plan: spec.awsFaults ?? {}, stats: faultStats, random: awsRandom, functionTimeoutMs });
+  const handlerFor = (env: Readonly<Record<string, string>>) => {
+    options.awsCalls?.addEnvironment(env);
+    return environmentHandler({ config: loadConfig(env), plan: spec.awsFaults ?? {}, stats: faultStats, random: awsRandom, functionTimeoutMs, awsCalls: options.awsCalls });
+  };
 
   try {
     watch = await startLocalJobWatch({
