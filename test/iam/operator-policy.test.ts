@@ -5,6 +5,7 @@
  * synthesized stack's outputs). Every call must be allowed, every granted action used, and
  * every command of the CLI either run here or listed as making no AWS call.
  */
+import { readFileSync } from 'node:fs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
@@ -24,7 +25,7 @@ import { FAKE_STACK_NAME } from './support/deployed-template';
 import { evaluate, explainUnused, grantsOf, refusals, unusedGrants, type GrantReason, type Verdict } from './support/evaluate';
 import { jobStatusDeployment, type FunctionDeployment } from './support/function-role';
 import { ResourceMap, iamRequestsOf } from './support/iam-requests';
-import { operatorPrincipal } from './support/operator-policy';
+import { OPERATOR_POLICY_FILE, operatorPrincipal } from './support/operator-policy';
 import type { Principal } from './support/policies';
 
 /** Commands that make no AWS call, and why: every other command needs a run below. */
@@ -161,6 +162,13 @@ describe('the documented operator policy, against every AWS call of the operator
   it('grants nothing that no command uses', async () => {
     const unused = unusedGrants(grantsOf(operator, deployment.template), await judge([...calls.values()]));
     expect(explainUnused(unused, OPERATOR_GRANT_REASONS)).toEqual({ unexplained: [], staleReasons: [] });
+  });
+
+  it('is the policy docs/operating.md shows', () => {
+    const page = readFileSync(new URL('../../docs/operating.md', import.meta.url), 'utf8');
+    const shown = /## Operator policy[\s\S]*?```json\n([\s\S]*?)```/.exec(page)?.[1];
+
+    expect(JSON.parse(shown ?? 'null')).toEqual(JSON.parse(readFileSync(OPERATOR_POLICY_FILE, 'utf8')));
   });
 
   it('covers every command of the CLI: run above, or listed as making no AWS call', async () => {
