@@ -141,7 +141,7 @@ const SERVICE_OF_QUERY_VERSION: Readonly<Record<string, AwsService>> = {
  */
 export function awsCallFromWire(request: WireRequest): AwsCall {
   const header = (name: string) => {
-    const value = request.headers[name] ?? request.headers[name.toLowerCase()];
+    const value = Object.entries(request.headers).find(([key]) => key.toLowerCase() === name)?.[1];
     return Array.isArray(value) ? value[0] : value === undefined ? undefined : String(value);
   };
   const target = header('x-amz-target');
