@@ -91,3 +91,30 @@ describe('reading an AWS call off the wire', () => {
     expect(call).toEqual({ service: 'unknown', operation: 'unrecognised request (text/plain)', params: {} });
   });
 });
+
+describe('the fake deployment of a template', () => {
+  it('resolves Ref, Fn::GetAtt, Fn::Join and Fn::Sub (with its literal escape) to fake ARNs', () => {
+    const template = new DeployedTemplate({ Resources: { Jobs: { Type: 'AWS::SQS::Queue' }, Table: { Type: 'AWS::DynamoDB::Table' } } });
+
+    expect(
+      template.resolve({
+        a: { 'Fn::GetAtt': ['Jobs', 'Arn'] },
+        b: { 'Fn::Join': ['/', [{ Ref: 'AWS::Region' }, { Ref: 'Table' }]] },
+        c: { 'Fn::Sub': '${Table.Arn}/index/* ${!Literal} ${AWS::AccountId}' },
+        d: [{ Ref: 'AWS::NoValue' }, 'kept'],
+      }),
+    ).toEqual({
+      a: 'arn:aws:sqs:us-east-1:123456789012:Jobs',
+      b: 'us-east-1/Table',
+      c: 'arn:aws:dynamodb:us-east-1:123456789012:table/Table/index/* ${Literal} 123456789012',
+      d: ['kept'],
+    });
+  });
+
+  it('names what it cannot resolve, and where to add it', () => {
+    const template = new DeployedTemplate({ Resources: { Thing: { Type: 'AWS::Pipes::Pipe' } } });
+
+    expect(() => template.resolve({ 'Fn::GetAtt': ['Thing', 'Arn'] })).toThrow('no fake value for AWS::Pipes::Pipe Thing.Arn: add it to FAKE_ATTRIBUTES in test/iam/support/deployed-template.ts');
+    expect(() => template.resolve({ 'Fn::If': ['C', 'a', 'b'] })).toThrow('Fn::If is not resolved');
+  });
+});

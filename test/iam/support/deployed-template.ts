@@ -118,7 +118,9 @@ export class DeployedTemplate {
       }
       if (key === 'Fn::Sub') {
         const [text, variables] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [String(arg), {}];
-        return text.replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
+        return text.replace(/\$\{(!?)([^}]+)\}/g, (_m, literal: string, name: string) => {
+          // `${!Name}` is Fn::Sub's escape for a literal `${Name}`.
+          if (literal) return `\${${name}}`;
           if (name in variables) return String(this.resolve(variables[name]));
           const [id, attribute] = name.split('.');
           return attribute ? this.attribute(id!, attribute) : String(PSEUDO_PARAMETERS[id!] ?? this.attribute(id!));
