@@ -64,8 +64,10 @@ describe.skipIf(!canRunLambdaNode)(`the deployed bundle on the Lambda runtime's 
       functionTimeoutMs: 5000,
       handler: async (functionEnv) => {
         awsCalls.addEnvironment(functionEnv);
-        // startLocalJobWatch has set the local endpoints and credentials on process.env.
-        const aws = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('AWS_') && e[1] !== undefined));
+        // startLocalJobWatch has set the local endpoints and fake credentials on process.env;
+        // only those cross (no profile or session token of the developer's).
+        const local = (key: string) => key.startsWith('AWS_ENDPOINT_URL_') || ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].includes(key);
+        const aws = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => local(e[0]) && e[1] !== undefined));
         runtime = await startLambdaRuntime({
           nodePath: node.path,
           bundleEntry: join(bundleDir, 'index.mjs'),
