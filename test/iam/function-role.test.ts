@@ -58,6 +58,23 @@ describe('the job-status function role, against every AWS call the handler made'
     });
   });
 
+  it('allows the same calls with an existing token secret and its customer managed key (tokenSecretKmsKeyArn), and refuses the key without it', async () => {
+    const existing = {
+      tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/alation-token-AbCdEf',
+      tokenSecretKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    };
+    const told = jobStatusDeployment(existing);
+    // The same secret (encrypted with that key), but the stack not told about the key.
+    const notTold = { ...jobStatusDeployment({ tokenSecretArn: existing.tokenSecretArn }), importedKeys: told.importedKeys };
+
+    const withKey = await judgeFunctionCalls(told, log);
+    const withoutKey = await judgeFunctionCalls(notTold, log);
+
+    expect(withKey.refused).toEqual([]);
+    expect(allowedActions(withKey.verdicts)).toContain(`kms:Decrypt on ${existing.tokenSecretKmsKeyArn}`);
+    expect(withoutKey.refused).toEqual([expect.stringMatching(/^kms:Decrypt on arn:aws:kms:\S+ \[\S+\] via GetSecretValue on \S+ \(secretsmanager uses its customer managed key with the caller's permissions\) \(×\d+\): ImplicitlyDenied$/)]);
+  });
+
   it('refuses calls the role was not built for, naming the action and the resource', async () => {
     const stray = new AwsCallLog();
     stray.addEnvironment(FUNCTION_ENV);

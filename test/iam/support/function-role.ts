@@ -16,15 +16,24 @@ export interface FunctionDeployment {
   readonly template: DeployedTemplate;
   readonly functionLogicalId: string;
   readonly role: Principal;
+  /** Keys of resources outside the template (an existing token secret with its own key). */
+  readonly importedKeys?: Readonly<Record<string, { readonly keyArn: string; readonly service: string }>>;
 }
 
-export function jobStatusDeployment(): FunctionDeployment {
-  const { stack, template } = synthStack();
+/** The stack with default props, or with an existing token secret (by complete ARN, with its key if given). */
+export function jobStatusDeployment(existingSecret?: { readonly tokenSecretArn: string; readonly tokenSecretKmsKeyArn?: string }): FunctionDeployment {
+  const { stack, template } = synthStack(existingSecret ?? {});
   const deployed = new DeployedTemplate(template.toJSON() as CfnTemplate);
   const fn = stack.watch.function;
   const functionLogicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
   const roleLogicalId = stack.getLogicalId(fn.role!.node.defaultChild as CfnElement);
-  return { template: deployed, functionLogicalId, role: rolePrincipal(deployed, roleLogicalId, 'the job-status function role') };
+  const keyArn = existingSecret?.tokenSecretKmsKeyArn;
+  return {
+    template: deployed,
+    functionLogicalId,
+    role: rolePrincipal(deployed, roleLogicalId, 'the job-status function role'),
+    ...(keyArn ? { importedKeys: { [existingSecret.tokenSecretArn]: { keyArn, service: 'secretsmanager' } } } : {}),
+  };
 }
 
 /** What IAM makes of a run's calls. Each list is empty when least privilege holds. */
@@ -44,7 +53,7 @@ export interface FunctionRoleVerdict {
  * chaos run); a partial run reads `refused` alone.
  */
 export async function judgeFunctionCalls(deployment: FunctionDeployment, log: AwsCallLog): Promise<FunctionRoleVerdict> {
-  const resources = new ResourceMap(deployment.template);
+  const resources = new ResourceMap(deployment.template, deployment.importedKeys);
   for (const env of log.environments) resources.bindFunctionEnvironment(deployment.functionLogicalId, env);
   const requests = log.calls.flatMap((call) => iamRequestsOf(call, resources));
   const verdicts = await evaluate(deployment.role, requests, deployment.template);

@@ -105,7 +105,14 @@ const KMS_USE: Readonly<Record<string, { readonly keyOf: (p: Record<string, unkn
 export class ResourceMap {
   private readonly byLocal = new Map<string, { deployed: string; logicalId?: string }>();
 
-  constructor(readonly template: DeployedTemplate) {}
+  /**
+   * @param importedKeys - the customer managed key of each resource that is not in the template
+   *   (an existing secret given by ARN with its key), by the resource's deployed ARN.
+   */
+  constructor(
+    readonly template: DeployedTemplate,
+    readonly importedKeys: Readonly<Record<string, { readonly keyArn: string; readonly service: string }>> = {},
+  ) {}
 
   /**
    * Binds local values to template expressions that hold the same resource: e.g. the local
@@ -159,6 +166,7 @@ export function iamRequestsOf(call: AwsCall, resources: ResourceMap): IamRequest
     const located = resources.locate(kind, id);
     requests.push({ action, resource: located.arn, label: located.label, context, via: call.operation });
     if (located.logicalId) requests.push(...kmsRequests(call, located.logicalId, resources.template));
+    else if (resources.importedKeys[located.arn]) requests.push(...importedKmsRequests(call, located.arn, resources.importedKeys[located.arn]!));
   }
   for (const dependent of DEPENDENT_ACTIONS[action] ?? []) {
     const id = call.params[dependent.param];
@@ -167,6 +175,18 @@ export function iamRequestsOf(call: AwsCall, resources: ResourceMap): IamRequest
     requests.push({ action: dependent.action, resource: located.arn, label: located.label, context, via: `${call.operation} (a move task ${dependent.action.split(':')[1]}s with the caller's permissions)` });
   }
   return requests;
+}
+
+/** The KMS calls on the key of a resource outside the template (same table of uses, by the resource's type). */
+function importedKmsRequests(call: AwsCall, arn: string, key: { keyArn: string; service: string }): IamRequest[] {
+  const use = Object.values(KMS_USE).find((u) => u.service === key.service);
+  return (use?.actions[call.operation] ?? []).map((action) => ({
+    action,
+    resource: key.keyArn,
+    label: key.keyArn,
+    context: { 'aws:SecureTransport': 'true', 'kms:ViaService': `${key.service}.${FAKE_REGION}.amazonaws.com` },
+    via: `${call.operation} on ${arn} (${key.service} uses its customer managed key with the caller's permissions)`,
+  }));
 }
 
 function kmsRequests(call: AwsCall, logicalId: string, template: DeployedTemplate): IamRequest[] {
