@@ -25,4 +25,5 @@ export const FUNCTION_GRANT_REASONS: readonly GrantReason[] = [
   { action: 'sqs:GetQueueAttributes', on: 'AlationJobWatchDeadLetterQueue', reason: CDK_SEND },
   { action: 'sqs:GetQueueUrl', on: 'AlationJobWatchDeadLetterQueue', reason: CDK_SEND },
   { action: 'secretsmanager:DescribeSecret', on: 'AlationJobWatchTokenSecret', reason: "granted with GetSecretValue by CDK's grantRead; the function only reads the value (Powertools getSecret calls GetSecretValue alone)" },
+  { action: 'secretsmanager:DescribeSecret', on: 'AlationJobWatchWatchStateKeySecret', reason: "granted with GetSecretValue by CDK's grantRead; the function only reads the key that seals the watch state" },
 ];
