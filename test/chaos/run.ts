@@ -8,9 +8,15 @@
  *
  *   npm run test:chaos                       # all scenarios
  *   npm run test:chaos -- alation-5xx bad-input
+ *
+ * Every AWS call the handler makes is recorded too (test/iam/) and decided against the
+ * synthesized function role: a refused call fails the run; so does, on a run of every
+ * scenario, a granted action that no call used and no reason explains.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jobStatusDeployment, judgeFunctionCalls } from '../iam/support/function-role';
+import { AwsCallLog } from '../support/aws-calls';
 import { captureLogs } from './support/log-capture';
 import { runScenario, type ScenarioReport } from './support/scenario';
 import { scenarioSpecs } from './support/scenarios';
@@ -75,13 +81,14 @@ async function main(): Promise<number> {
   const selected = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = selected.length > 0 ? selected : Object.keys(specs);
   const reports: ScenarioReport[] = [];
+  const awsCalls = new AwsCallLog();
   const started = Date.now();
   try {
     for (const name of names) {
       const spec = specs[name];
       if (!spec) throw new Error(`no scenario ${name}; there are: ${Object.keys(specs).join(', ')}`);
       logs.print(`▶ ${name} (${spec.jobs} jobs) … `);
-      const report = await runScenario(spec, logs.lines);
+      const report = await runScenario(spec, logs.lines, { awsCalls });
       logs.lines.length = 0; // scanned by the scenario; keep memory flat
       reports.push(report);
       const problems = failures(report);
@@ -99,11 +106,16 @@ async function main(): Promise<number> {
     if (Object.keys(r.dlqByReason).length > 0) console.log(`\nDLQ reasons (${r.name}):\n${Object.entries(r.dlqByReason).map(([k, v]) => `  ${v} × ${k}`).join('\n')}`);
   }
   console.log(`\nrequests to a foreign base URL: ${foreignRequests}`);
+  const iam = await judgeFunctionCalls(jobStatusDeployment(), awsCalls);
+  // A run of some scenarios need not take every path, so unused grants only count on a full run.
+  const iamProblems = [...iam.refused.map((r) => `refused: ${r}`), ...(selected.length > 0 ? [] : [...iam.unexplained.map((g) => `granted, never used, no reason: ${g}`), ...iam.staleReasons.map((r) => `reason that explains nothing: ${r}`)])];
+  console.log(`AWS calls of the handler: ${awsCalls.calls.length} (${iam.verdicts.length} distinct requests), decided against the function role: ${iamProblems.length === 0 ? 'all allowed' + (selected.length > 0 ? '' : ', every grant used or explained') : `\n  ${iamProblems.join('\n  ')}`}`);
   console.log(`wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const failed = reports.filter((r) => failures(r).length > 0);
   if (foreignRequests > 0) console.log('FAILED: a message made the watcher call another host');
   if (failed.length > 0) console.log(`FAILED: ${failed.map((r) => `${r.name} (${failures(r).join('; ')})`).join('; ')}`);
-  return failed.length > 0 || foreignRequests > 0 ? 1 : 0;
+  if (iamProblems.length > 0) console.log('FAILED: the function role does not fit the calls (see above)');
+  return failed.length > 0 || foreignRequests > 0 || iamProblems.length > 0 ? 1 : 0;
 }
 
 main().then(

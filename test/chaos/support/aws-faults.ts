@@ -13,6 +13,7 @@ import { createDependencies } from '../../../shared/aws/dependencies';
 import type { JobWatchConfig } from '../../../shared/config';
 import { createBatchHandler } from '../../../shared/watch/batch-handler';
 import type { JobStatusHandler } from '../../../shared/local/job-watch';
+import { recordAwsCalls, type AwsCallSink } from '../../support/aws-calls';
 
 /** Which calls fail, as shares in [0, 1]. A refused call never reaches the service. */
 export interface AwsFaultPlan {
@@ -211,6 +212,8 @@ export interface EnvironmentHandlerOptions {
    * @default true (Lambda default: the runtime is ended)
    */
   readonly killOnTimeout?: boolean;
+  /** Records every call the handler's clients make (for the least-privilege check, `test/iam/`). */
+  readonly awsCalls?: AwsCallSink;
 }
 
 /**
@@ -232,6 +235,8 @@ export function environmentHandler(options: EnvironmentHandlerOptions): JobStatu
       secretsManager: new SecretsManagerClient({}),
     };
     addFaultMiddleware(clients, fresh, options.plan, options.stats, options.random, options.config.jobQueueUrl);
+    // Ahead of the faults: a call refused by an injected fault was still made, and needs permission.
+    if (options.awsCalls) for (const client of Object.values(clients)) recordAwsCalls(client, options.awsCalls);
     options.stats.coldStarts += 1;
     env = fresh;
     handler = createBatchHandler(createDependencies(options.config, clients)) as unknown as JobStatusHandler;

@@ -19,6 +19,7 @@ import { drainQueue, type ReceivedMessage } from '../../../shared/local/outcome-
 import { startAlationSimulator, type AlationSimulator, type FaultOptions, type JobDefinition } from '../../../shared/local/simulator';
 import { emptyFaultStats, environmentHandler, type AwsFaultPlan, type AwsFaultStats } from './aws-faults';
 import { createRandom } from '../../../shared/local/simulator/random';
+import type { AwsCallLog } from '../../support/aws-calls';
 
 /** What a job is expected to end as. */
 export type ExpectedStatus = 'successful' | 'failed' | 'partially_successful' | 'timed_out';
@@ -136,6 +137,12 @@ export interface InvocationSeen {
   readonly failures: readonly string[];
 }
 
+/** Options of {@link runScenario}. */
+export interface RunScenarioOptions {
+  /** Records the handler's AWS calls and the environments it ran under (`test/iam/`, `test:chaos -- --iam`). */
+  readonly awsCalls?: AwsCallLog;
+}
+
 interface PlannedJob {
   readonly key: string;
   readonly expected: ExpectedStatus;
@@ -236,7 +243,7 @@ function reasonLabel(reason: string): string {
  * Runs the scenario to the end and returns its accounting. Starts and stops everything it
  * uses (also when it fails). `logLines` is where the caller captures stdout.
  */
-export async function runScenario(spec: ScenarioSpec, logLines: readonly string[]): Promise<ScenarioReport> {
+export async function runScenario(spec: ScenarioSpec, logLines: readonly string[], options: RunScenarioOptions = {}): Promise<ScenarioReport> {
   const started = Date.now();
   // Small seeds give correlated first draws in mulberry32 (seed 1: no fault in the first 25
   // requests at 20 %), so the scenario's name is hashed into the seed.
@@ -266,6 +273,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
   let sharedHandler: JobStatusHandler | undefined;
   const handlerFor = (env: Readonly<Record<string, string>>): JobStatusHandler => {
     if (sharedHandler) return sharedHandler;
+    options.awsCalls?.addEnvironment(env);
     const handler = environmentHandler({
       config: loadConfig(env),
       plan: spec.awsFaults ?? {},
@@ -273,6 +281,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
       random: awsRandom,
       functionTimeoutMs,
       killOnTimeout: !spec.sharedEnvironment,
+      awsCalls: options.awsCalls,
     });
     const seen: JobStatusHandler = async (event, context) => {
       const response = await handler(event, context);
