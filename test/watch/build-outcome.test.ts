@@ -34,6 +34,8 @@ describe('buildOutcome', () => {
       result: {
         updatedObjects: 1,
         numberReceived: 2,
+        createdCount: null,
+        failedCount: null,
         errorObjects: [{ line: 1, key: 'schema_b', message: 'Datasource id in key does not match the id in the request' }],
         errorObjectCount: 1,
         errorsIgnored: 1,
@@ -48,6 +50,7 @@ describe('buildOutcome', () => {
           error: '1 errors were ignored',
         },
         truncated: false,
+        parseError: null,
       },
       followUpJobIds: [],
       polls: 3,
