@@ -14,7 +14,8 @@ export interface ParsedResult {
   readonly followUpJobIds: number[];
 }
 
-export type ParseLimits = typeof ResultParseLimits;
+/** The budgets of one parse; {@link ResultParseLimits} unless a test passes smaller ones. */
+export type ParseLimits = { readonly [K in keyof typeof ResultParseLimits]: number };
 
 /**
  * Turns Alation's `result` into counts, error objects and text. Results "are not

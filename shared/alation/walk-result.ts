@@ -85,23 +85,24 @@ export function walkResult(value: unknown, limits: WalkLimits, keyedCounts: read
   };
 
   /** Visits one value; returns its copy, or OMIT when it is not kept. */
+  // Sizes as JSON, a separating comma included: quotes, digits, `false`, `null`.
   const enter = (item: unknown, depth: number, keep: boolean): unknown => {
     nodes++;
     if (typeof item === 'string') {
       scan(item);
-      return keep && take(item.length + 2) ? toSendableText(item) : OMIT;
+      return keep && take(item.length + 3) ? toSendableText(item) : OMIT;
     }
-    if (typeof item === 'number') return keep && take(12) ? (Number.isFinite(item) ? item : null) : OMIT;
-    if (typeof item === 'boolean') return keep && take(5) ? item : OMIT;
+    if (typeof item === 'number') return keep && take(Number.isFinite(item) ? String(item).length + 1 : 5) ? (Number.isFinite(item) ? item : null) : OMIT;
+    if (typeof item === 'boolean') return keep && take(6) ? item : OMIT;
     if (typeof item === 'bigint') return keep && take(24) ? String(item) : OMIT;
-    if (item === null || typeof item !== 'object') return keep && take(4) ? null : OMIT;
+    if (item === null || typeof item !== 'object') return keep && take(5) ? null : OMIT;
     if (depth >= limits.maxDepth) {
       truncated = true;
       copying = false;
       return OMIT;
     }
     const isList = Array.isArray(item);
-    const copy: Container | null = keep && take(2) ? (isList ? [] : {}) : null;
+    const copy: Container | null = keep && take(3) ? (isList ? [] : {}) : null;
     const keys = isList ? null : Object.keys(item);
     // Empty lists and objects (`[{},{},…]` is the cheapest way to make many nodes) cost no frame.
     if ((keys === null ? (item as unknown[]).length : keys.length) > 0) stack.push({ source: item as Container, keys, index: 0, depth, copy });
