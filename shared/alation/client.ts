@@ -1,14 +1,16 @@
 import { AlationError, AlationErrorClass } from '../errors';
 import type { JobIdentifier } from './job-identifier';
 import type { AlationJobStatus } from './job-status';
+import { exceedsJsonValues } from './json-budget';
+import { MAX_ANSWER_BYTES, MAX_ANSWER_JSON_VALUES } from './parse-limits';
 
 /** Alation's job status path (reference page "Job Status"). */
 export const JOB_STATUS_PATH = '/api/v1/bulk_metadata/job/';
 /** Mints an API access token from a refresh token. */
 export const CREATE_ACCESS_TOKEN_PATH = '/integration/v1/createAPIAccessToken/';
 
-/** A body larger than this is not a job status; reading stops there. */
-export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** A body larger than this is not a job status; reading stops there. Sized to the function's memory: see `MAX_ANSWER_BYTES`. */
+export const DEFAULT_MAX_BODY_BYTES = MAX_ANSWER_BYTES;
 const USER_AGENT = 'alation-job-watch/1';
 
 export interface AlationClientOptions {
@@ -27,7 +29,7 @@ export interface AlationClientOptions {
   /**
    * Reading an answer stops past this size (declared or streamed), so a runaway response
    * cannot exhaust the function's memory; it counts as a retryable bad response.
-   * @default 16 MiB
+   * @default 4 MiB ({@link MAX_ANSWER_BYTES})
    */
   readonly maxBodyBytes?: number;
 }
@@ -171,6 +173,7 @@ function toJobStatus(response: Response, text: string, what: string, secret: str
   const bad = (problem: string): AlationError =>
     new AlationError(AlationErrorClass.badResponse, `${what}: ${problem}`, { httpStatus: response.status });
   if (looksLikeHtml(response, text)) throw bad(`Alation answered HTTP ${response.status} with an HTML page, not JSON`);
+  if (exceedsJsonValues(text, MAX_ANSWER_JSON_VALUES)) throw bad(`the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values`);
   const body = parseJson(text);
   if (body === undefined) throw bad(`the answer is not JSON (${redact(excerpt(text), secret) || 'empty body'})`);
   if (!isRecord(body)) throw bad('the answer is not a JSON object');
@@ -201,6 +204,8 @@ function looksLikeHtml(response: Response, text: string): boolean {
 }
 
 function parseJson(text: string): unknown {
+  // Decoding costs memory per value: a text with too many is not decoded (see json-budget.ts).
+  if (exceedsJsonValues(text, MAX_ANSWER_JSON_VALUES)) return undefined;
   try {
     return JSON.parse(text);
   } catch {

@@ -8,6 +8,12 @@
  * about what one SNS notification (256 KB) can carry; `npm run bench` measures it.
  */
 export const ResultParseLimits = {
+  /**
+   * A `result` string holding more JSON values than this is not decoded (it is read as text,
+   * with `parseError`): decoding costs about 120 bytes per value whatever the bytes, and a bulk
+   * request names at most 10,000 objects, a few values each.
+   */
+  maxJsonValues: 250_000,
   /** Values (strings, numbers, lists, objects) visited in a decoded result. */
   maxNodes: 1_000_000,
   /** Nesting followed when walking a result; deeper values are neither read nor kept. */
@@ -34,3 +40,6 @@ export const ResultParseLimits = {
  * parse budgets, is what keeps the worst answer inside 256 MB.
  */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/** The most JSON values the client decodes in one answer (see `ResultParseLimits.maxJsonValues`). */
+export const MAX_ANSWER_JSON_VALUES = ResultParseLimits.maxJsonValues;

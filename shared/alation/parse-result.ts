@@ -1,6 +1,7 @@
 import type { ErrorObject, OutcomeResult } from '../contracts/outcome';
 import { toSendableText } from '../contracts/sendable-text';
 import { detach, keepText, toErrorObject } from './error-object';
+import { exceedsJsonValues } from './json-budget';
 import { toCount } from './keyed-counts';
 import { ResultParseLimits } from './parse-limits';
 import { readFollowUpJobIds, readProseCounts, type ProseCountField } from './prose-counts';
@@ -58,9 +59,9 @@ export function unreadResult(reason: string): OutcomeResult {
 }
 
 function parse(raw: unknown, limits: ParseLimits): ParsedResult {
-  const decoded = decode(raw);
+  const decoded = decode(raw, limits);
   const walk = walkResult(decoded.data, limits);
-  let truncated = walk.truncated;
+  let truncated = walk.truncated || decoded.notDecoded !== undefined;
 
   const textScanned = decoded.text === null ? '' : decoded.text.slice(0, limits.maxScanChars);
   if (decoded.text !== null && textScanned.length < decoded.text.length) truncated = true;
@@ -93,16 +94,19 @@ function parse(raw: unknown, limits: ParseLimits): ParsedResult {
       text: decoded.text === null ? null : keepText(decoded.text, limits.maxTextChars),
       data: walk.copy,
       truncated,
-      parseError: null,
+      parseError: decoded.notDecoded ?? null,
     },
     followUpJobIds: followUps.ids,
   };
 }
 
-function decode(raw: unknown): { text: string | null; data: unknown } {
+function decode(raw: unknown, limits: ParseLimits): { text: string | null; data: unknown; notDecoded?: string } {
   if (typeof raw !== 'string') return { text: null, data: raw ?? null };
   const trimmed = raw.trim();
   if (trimmed === '') return { text: null, data: null };
+  if (exceedsJsonValues(trimmed, limits.maxJsonValues)) {
+    return { text: raw, data: null, notDecoded: `the result holds more than ${limits.maxJsonValues} JSON values: read as text, not decoded` };
+  }
   try {
     const data: unknown = JSON.parse(trimmed);
     return typeof data === 'string' ? { text: data, data: null } : { text: null, data };
