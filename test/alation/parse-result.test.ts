@@ -282,3 +282,16 @@ describe('parseResult under hostile input', () => {
     expect(OutcomeResultSchema.safeParse(result).success).toBe(true);
   });
 });
+
+describe('parseResult and the JSON value budget', () => {
+  it('reads a result with more values than the budget as text, not decoded, and says why', () => {
+    const raw = `[${Array.from({ length: 200 }, () => '{}').join(',')}] 3 new events ingested`;
+    const { result } = parseResult(`${raw}`, { ...ResultParseLimits, maxJsonValues: 100 });
+    expect(result).toMatchObject({
+      data: null,
+      truncated: true,
+      parseError: 'the result holds more than 100 JSON values: read as text, not decoded',
+      newEventsIngested: 3,
+    });
+  });
+});
