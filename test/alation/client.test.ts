@@ -122,8 +122,10 @@ describe('Alation client against a real HTTP server', () => {
   });
 
   it('refuses to decode an answer holding more JSON values than the budget, as a retryable bad response', async () => {
-    respond = (_req, res) => sendJson(res, 200, { status: 'successful', result: Array.from({ length: MAX_ANSWER_JSON_VALUES }, () => ({})) });
-    expect(await failure(client().getJobStatus({ id: 12 }, TOKEN))).toMatchObject({
+    const body = { status: 'successful', result: Array.from({ length: MAX_ANSWER_JSON_VALUES }, () => ({})) };
+    respond = (_req, res) => sendJson(res, 200, body);
+    // A generous timeout: 750 KB on a busy machine; the timeout is not what is tested.
+    expect(await failure(client(20_000).getJobStatus({ id: 12 }, TOKEN))).toMatchObject({
       errorClass: 'bad_response',
       retryable: true,
       message: `job status id 12: the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values`,
