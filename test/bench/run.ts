@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: polling efficiency (virtual time), cold start, handler cost (real handler on
- * local endpoints) and cost per 1,000 jobs. Prints the tables, writes BENCHMARKS.md and
+ * local endpoints), peak memory of the largest accepted answer (parse-memory.bench.ts) and cost
+ * per 1,000 jobs. Prints the tables, writes BENCHMARKS.md and
  * test/bench/results/latest.json, and exits 0 only when every target holds.
  *
  * BENCH_HANDLER_JOBS (default 2000), BENCH_DEFAULT_CONCURRENCY_JOBS (400) and BENCH_BASELINE_JOBS (150)
