@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(loadConfig(env())).toEqual({
       alationBaseUrl: 'https://alation.example.com',
       tokenSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alation-token',
+      watchStateKeySecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:watch-state-key',
       jobQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
       deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq',
       outcomeTopicArn: 'arn:aws:sns:us-east-1:123456789012:outcomes',
@@ -17,6 +18,8 @@ describe('loadConfig', () => {
       poll: { initialDelaySeconds: 2, maxDelaySeconds: 70, maxWatchSeconds: 86_400 },
       alationTimeoutMs: 10_000,
       recordConcurrency: 5,
+      followUps: { enabled: true, maxDepth: 3 },
+      extraFinalStatuses: new Map(),
     });
   });
 
@@ -29,6 +32,21 @@ describe('loadConfig', () => {
     expect(config.recordConcurrency).toBe(5);
   });
 
+  it('reads the follow-up switch, depth and extra final statuses', () => {
+    const config = loadConfig(env({ WATCH_FOLLOW_UPS: 'FALSE', FOLLOW_UP_MAX_DEPTH: '1', EXTRA_FINAL_STATUSES: 'completed:successful' }));
+    expect(config.followUps).toEqual({ enabled: false, maxDepth: 1 });
+    expect([...config.extraFinalStatuses]).toEqual([['completed', 'successful']]);
+  });
+
+  it('fails the cold start on a bad follow-up switch, depth or status list, naming each', () => {
+    expect(() => loadConfig(env({ WATCH_FOLLOW_UPS: 'yes', FOLLOW_UP_MAX_DEPTH: '9' }))).toThrow(
+      /WATCH_FOLLOW_UPS: must be true or false; FOLLOW_UP_MAX_DEPTH: must be at most 3/,
+    );
+    expect(() => loadConfig(env({ EXTRA_FINAL_STATUSES: 'completed' }))).toThrow(
+      'invalid configuration: EXTRA_FINAL_STATUSES: "completed" must be status:outcome, e.g. completed:successful',
+    );
+  });
+
   it('names every missing variable at once', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     try {
@@ -36,6 +54,7 @@ describe('loadConfig', () => {
     } catch (error) {
       expect((error as ConfigError).issues.map((i) => i.field)).toEqual([
         'ALATION_TOKEN_SECRET_ID',
+        'WATCH_STATE_KEY_SECRET_ID',
         'JOB_QUEUE_URL',
         'DEAD_LETTER_QUEUE_URL',
         'OUTCOME_TOPIC_ARN',

@@ -13,4 +13,11 @@ export const MetricName = {
   AlationErrors: 'AlationErrors',
   InvalidMessages: 'InvalidMessages',
   DuplicateOutcomesSuppressed: 'DuplicateOutcomesSuppressed',
+  /** Jobs that reported a status the watcher has no rule for (once per job and status). */
+  UnknownStatuses: 'UnknownStatuses',
+  FollowUpsEnqueued: 'FollowUpsEnqueued',
+  /** By `status`: chains that ended, one verdict each. */
+  ChainVerdicts: 'ChainVerdicts',
+  /** Bodies whose watch state was not sealed by the watcher (a producer wrote it): ignored. */
+  ForgedWatchState: 'ForgedWatchState',
 } as const;

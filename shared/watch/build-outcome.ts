@@ -72,6 +72,9 @@ function build(input: BuildOutcomeInput, deps: BuildOutcomeDependencies): Outcom
     publishedAt: isoOr(input.publishedAt, new Date(0)),
     lastStatus: watch.lastStatus,
     lastError: watch.lastError,
+    parent: reference.parent ?? null,
+    // Set by the follow-up planner (follow-ups.ts), which knows whether they are watched.
+    followUpsWatched: false,
   };
 }
 

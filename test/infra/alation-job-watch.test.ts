@@ -34,7 +34,8 @@ describe('AlationJobWatch template', () => {
   const dlqId = logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue');
   const topicId = logicalId(template, 'AWS::SNS::Topic', 'OutcomeTopic');
   const tableId = only(template, 'AWS::DynamoDB::Table').id;
-  const secretId = only(template, 'AWS::SecretsManager::Secret').id;
+  const secretId = logicalId(template, 'AWS::SecretsManager::Secret', 'TokenSecret');
+  const keySecretId = logicalId(template, 'AWS::SecretsManager::Secret', 'WatchStateKeySecret');
   const fn = only(template, 'AWS::Lambda::Function');
 
   it('creates the job queue with SSE, a 6× visibility timeout and a redrive policy of 5 receives', () => {
@@ -45,10 +46,10 @@ describe('AlationJobWatch template', () => {
     });
   });
 
-  it('keeps dead letters for 14 days, encrypted', () => {
+  it('keeps dead letters for 14 days, encrypted, marked as a DLQ by its redrive-allow policy', () => {
     const dlq = (template.findResources('AWS::SQS::Queue') as Resources)[dlqId]?.Properties;
 
-    expect(dlq).toEqual({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    expect(dlq).toEqual({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true, RedriveAllowPolicy: { redrivePermission: 'allowAll' } });
   });
 
   it('denies non-TLS access to both queues', () => {
@@ -85,6 +86,7 @@ describe('AlationJobWatch template', () => {
     expect((fn.props.Environment as { Variables: unknown }).Variables).toEqual({
       ALATION_BASE_URL: BASE_URL,
       ALATION_TOKEN_SECRET_ID: { Ref: secretId },
+      WATCH_STATE_KEY_SECRET_ID: { Ref: keySecretId },
       JOB_QUEUE_URL: { Ref: queueId },
       DEAD_LETTER_QUEUE_URL: { Ref: dlqId },
       OUTCOME_TOPIC_ARN: { Ref: topicId },
@@ -92,8 +94,8 @@ describe('AlationJobWatch template', () => {
     });
   });
 
-  it('keeps the function logs for one month', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  it('keeps the function logs for one year, as Control Tower asks', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.absent() });
   });
 
   it('maps the queue with partial batch responses, batch size 10 and max concurrency 2', () => {
@@ -130,19 +132,28 @@ describe('AlationJobWatch template', () => {
     });
   });
 
-  it('creates the idempotency table in the Powertools layout, on demand, with TTL', () => {
+  it('creates the idempotency table in the Powertools layout, on demand, with TTL, KMS encryption and point-in-time recovery', () => {
     expect(only(template, 'AWS::DynamoDB::Table').props).toEqual({
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
   });
 
   it('creates a token secret with a generated placeholder, never a token value', () => {
-    const secret = only(template, 'AWS::SecretsManager::Secret').props;
+    const secret = (template.findResources('AWS::SecretsManager::Secret') as Resources)[secretId]?.Properties;
 
-    expect(secret.GenerateSecretString).toEqual({});
+    expect(secret?.GenerateSecretString).toEqual({});
+    expect(secret).not.toHaveProperty('SecretString');
+  });
+
+  it('generates the watch-state key in its own secret: 64 letters and digits, never in the template', () => {
+    const secret = (template.findResources('AWS::SecretsManager::Secret') as Resources)[keySecretId]?.Properties;
+
+    expect(secret?.GenerateSecretString).toEqual({ ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 64 });
     expect(secret).not.toHaveProperty('SecretString');
   });
 
@@ -158,6 +169,7 @@ describe('AlationJobWatch template', () => {
         Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
       },
       { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: secretId } },
+      { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: keySecretId } },
       { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } },
       { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topicId } },
@@ -326,6 +338,16 @@ describe('AlationJobWatch options', () => {
     });
   });
 
+  it('sets the follow-up switch, depth and extra final statuses in the environment', () => {
+    const { template } = synthConstruct({ watchFollowUps: false, followUpMaxDepth: 2, extraFinalStatuses: { completed: 'successful', cancelled: 'failed' } });
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ WATCH_FOLLOW_UPS: 'false', FOLLOW_UP_MAX_DEPTH: '2', EXTRA_FINAL_STATUSES: 'completed:successful,cancelled:failed' }),
+      },
+    });
+  });
+
   it('derives the visibility timeout from the function timeout and batching window', () => {
     const { template } = synthConstruct({ functionTimeoutSeconds: 120, maxBatchingWindowSeconds: 20, batchSize: 50, maxConcurrency: 10 });
 
@@ -351,21 +373,45 @@ describe('AlationJobWatch options', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }) });
   });
 
-  it('subscribes emails, with a filter policy on the status attribute when filtered', () => {
-    const { template } = synthConstruct({
+  it('subscribes emails, each with its own DLQ and a filter policy that also admits replays addressed to it', () => {
+    const { template, watch } = synthConstruct({
       notifyEmails: ['team@example.com', { endpoint: 'oncall@example.com', filter: { statuses: ['failed', 'timed_out'] } }],
     });
+    const [team, oncall] = watch.subscribers;
 
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'team@example.com', FilterPolicy: Match.absent() });
+    expect(watch.subscribers.map((s) => [s.protocol, s.endpoint])).toEqual([['email', 'team@example.com'], ['email', 'oncall@example.com']]);
+    expect(team?.key).toMatch(/^[0-9a-f]{16}$/);
+    expect(team?.key).not.toBe(oncall?.key);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'team@example.com',
+      FilterPolicy: { $or: [{ replayTo: [{ exists: false }] }, { replayTo: [team?.key] }] },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+      DeliveryPolicy: Match.absent(),
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'oncall@example.com',
-      FilterPolicy: { status: ['failed', 'timed_out'] },
+      FilterPolicy: { $or: [{ status: ['failed', 'timed_out'], replayTo: [{ exists: false }] }, { replayTo: [oncall?.key] }] },
+    });
+    expect(Object.keys(template.findResources('AWS::SQS::Queue'))).toHaveLength(4);
+  });
+
+  it('alarms on failed notifications of the outcome topic when it has subscribers', () => {
+    const { template } = synthConstruct({ notifyEmails: ['team@example.com'] });
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfNotificationsFailed',
+      Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('OutcomeTopic'), 'TopicName'] } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 
-  it('subscribes webhooks over HTTPS with a subscription DLQ, its queue policy and an alarm', () => {
-    const { template } = synthConstruct({
+  it('subscribes webhooks over HTTPS with exponential retries, a subscription DLQ, its queue policy and an alarm', () => {
+    const { template, watch } = synthConstruct({
       webhookUrls: [{ endpoint: 'https://hooks.example.com/a', filter: { kinds: ['metadata_upload'], hasErrors: true } }],
     });
     const subDlqId = logicalId(template, 'AWS::SQS::Queue', 'SubscriptionDeadLetterQueue');
@@ -373,8 +419,19 @@ describe('AlationJobWatch options', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'https',
       Endpoint: 'https://hooks.example.com/a',
-      FilterPolicy: { kind: ['metadata_upload'], hasErrors: ['true'] },
+      FilterPolicy: { $or: [{ kind: ['metadata_upload'], hasErrors: ['true'], replayTo: [{ exists: false }] }, { replayTo: [watch.subscribers[0]?.key] }] },
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [subDlqId, 'Arn'] } },
+      DeliveryPolicy: {
+        healthyRetryPolicy: {
+          minDelayTarget: 10,
+          maxDelayTarget: 300,
+          numRetries: 13,
+          numNoDelayRetries: 0,
+          numMinDelayRetries: 2,
+          numMaxDelayRetries: 5,
+          backoffFunction: 'EXPONENTIAL',
+        },
+      },
     });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: subDlqId }],
@@ -394,7 +451,7 @@ describe('AlationJobWatch options', () => {
   it('creates no subscription DLQ without webhooks', () => {
     const { watch } = synthConstruct();
 
-    expect(watch.subscriptionDeadLetterQueue).toBeUndefined();
+    expect(watch.subscribers).toEqual([]);
   });
 
   it('subscribes alarm emails to the alarm topic', () => {
@@ -452,6 +509,7 @@ describe('AlationJobWatchStack', () => {
       'DashboardUrl',
       'DeadLetterQueueArn',
       'DeadLetterQueueUrl',
+      'IdempotencyTableName',
       'JobQueueArn',
       'JobQueueUrl',
       'OutcomeTopicArn',
@@ -478,7 +536,8 @@ describe('AlationJobWatchStack', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:alation/token-AbC123';
     const { template } = synthStack({ tokenSecretArn: arn });
 
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // Only the generated watch-state key.
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ALATION_TOKEN_SECRET_ID: arn }) },
     });

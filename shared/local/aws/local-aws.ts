@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -7,8 +8,16 @@ import { LocalEndpointError } from './errors';
 import { startFauxqsServer } from './fauxqs-server';
 import { startSecretsManagerServer, type SecretsManagerServer } from './secrets-manager-server';
 
-/** Credentials the stand-ins accept (none of them checks signatures). */
+/**
+ * Credentials fauxqs and dynalite accept (they check no signatures). The local Secrets Manager
+ * does check them: it accepts only the random credentials of its own run ({@link LocalAws.credentials}).
+ */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
+/** Fresh credentials for one run of the stand-ins: known only to this process and its clients. */
+function randomCredentials(): { readonly accessKeyId: string; readonly secretAccessKey: string } {
+  return { accessKeyId: `LOCAL${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
+}
 
 /** Region the stand-ins and the clients use unless told otherwise. */
 export const LOCAL_REGION = 'us-east-1';
@@ -45,6 +54,11 @@ export interface LocalAws {
   readonly endpoints: LocalAwsEndpoints;
   /** The Secrets Manager stand-in, for its access log. */
   readonly secretsManager: SecretsManagerServer;
+  /**
+   * This run's random credentials: the clients, {@link LocalAws.env} and so the handler sign
+   * with them, and the Secrets Manager stand-in refuses any request not signed with them.
+   */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /**
    * The environment under which SDK v3 clients built with no `endpoint` reach the local
    * services: `AWS_ENDPOINT_URL_<SERVICE>`, region and fake credentials. This is how the Lambda
@@ -86,6 +100,7 @@ async function stopAll(servers: readonly Stoppable[]): Promise<void> {
  */
 export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise<LocalAws> {
   const region = options.region ?? LOCAL_REGION;
+  const credentials = randomCredentials();
   const started: Stoppable[] = [];
   let secretsManager: SecretsManagerServer;
   let endpoints: LocalAwsEndpoints;
@@ -94,7 +109,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     started.push(fauxqs);
     const dynamo = await startDynaliteServer({ port: options.ports?.dynamodb ?? 0 });
     started.push(dynamo);
-    secretsManager = await startSecretsManagerServer({ port: options.ports?.secretsManager ?? 0, region });
+    secretsManager = await startSecretsManagerServer({ port: options.ports?.secretsManager ?? 0, region, credentials });
     started.push(secretsManager);
     endpoints = {
       sqs: fauxqs.endpoint,
@@ -109,7 +124,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
   }
 
   let clients: LocalAwsClients | undefined;
-  const common = { region, credentials: LOCAL_CREDENTIALS };
+  const common = { region, credentials };
 
   const env = (): Record<string, string> => ({
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
@@ -117,14 +132,15 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
     AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
   });
 
   return {
     region,
     endpoints,
     secretsManager,
+    credentials,
     env,
     applyEnv(target = process.env) {
       const values = env();
