@@ -132,6 +132,8 @@ function minimalOutcome(input: BuildOutcomeInput, reason: string): Outcome {
           : { errorClass: keepText(String(watch.lastError.errorClass), 32), message: keepText(String(watch.lastError.message), 1000) },
       () => null,
     ),
+    parent: attempt(() => reference.parent ?? null, () => null),
+    followUpsWatched: false,
   };
 }
 
