@@ -38,7 +38,7 @@ export const ResultParseLimits = {
  * Values Async"); a result naming every one of them with a 200-character error is about 2 MiB.
  * Memory follows bytes (buffers, the text, its strings) and JSON values (about 120 bytes each
  * while decoding): this cap bounds the first, `maxJsonValues` the second. Together they keep a
- * whole batch of such answers within 75 % of the default 256 MB (measured: 176 MB peak RSS,
+ * whole batch of such answers within 75 % of the default 256 MB (measured: 191 MB peak RSS,
  * `npm run bench`). A larger answer is a retryable bad response; a larger function memory does
  * not raise the cap.
  */
