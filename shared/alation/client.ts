@@ -2,6 +2,8 @@ import { isSendableText, toSendableText } from '../contracts/sendable-text';
 import { AlationError, AlationErrorClass, InvalidJobReferenceError } from '../errors';
 import type { JobIdentifier } from './job-identifier';
 import type { AlationJobStatus } from './job-status';
+import { exceedsJsonValues } from './json-budget';
+import { MAX_ANSWER_BYTES, MAX_ANSWER_JSON_VALUES } from './parse-limits';
 import { KnownSecrets } from './redact';
 
 /** Alation's job status path (reference page "Job Status"). */
@@ -9,8 +11,8 @@ export const JOB_STATUS_PATH = '/api/v1/bulk_metadata/job/';
 /** Mints an API access token from a refresh token. */
 export const CREATE_ACCESS_TOKEN_PATH = '/integration/v1/createAPIAccessToken/';
 
-/** A body larger than this is not a job status; reading stops there. */
-export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** A body larger than this is not a job status; reading stops there. Sized to the function's memory: see `MAX_ANSWER_BYTES`. */
+export const DEFAULT_MAX_BODY_BYTES = MAX_ANSWER_BYTES;
 const USER_AGENT = 'alation-job-watch/1';
 
 export interface AlationClientOptions {
@@ -29,7 +31,7 @@ export interface AlationClientOptions {
   /**
    * Reading an answer stops past this size (declared or streamed), so a runaway response
    * cannot exhaust the function's memory; it counts as a retryable bad response.
-   * @default 16 MiB
+   * @default 4 MiB ({@link MAX_ANSWER_BYTES})
    */
   readonly maxBodyBytes?: number;
 }
@@ -207,6 +209,7 @@ function toJobStatus(response: Response, text: string, what: string, secrets: Kn
   const bad = (problem: string): AlationError =>
     new AlationError(AlationErrorClass.badResponse, `${what}: ${problem}`, { httpStatus: response.status });
   if (looksLikeHtml(response, text)) throw bad(`Alation answered HTTP ${response.status} with an HTML page, not JSON`);
+  if (exceedsJsonValues(text, MAX_ANSWER_JSON_VALUES)) throw bad(`the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values`);
   const parsed = { value: parseJson(text) };
   // Cleaned before anything reads, cuts or passes on a single string of it.
   if (parsed.value === undefined) throw bad(`the answer is not JSON (${excerpt(secrets.clean(text)) || 'empty body'})`);
@@ -244,6 +247,8 @@ function looksLikeHtml(response: Response, text: string): boolean {
 }
 
 function parseJson(text: string): unknown {
+  // Decoding costs memory per value: a text with too many is not decoded (see json-budget.ts).
+  if (exceedsJsonValues(text, MAX_ANSWER_JSON_VALUES)) return undefined;
   try {
     return JSON.parse(text);
   } catch {

@@ -1,4 +1,13 @@
 import type { ErrorObject, OutcomeResult } from '../contracts/outcome';
+import { toSendableText } from '../contracts/sendable-text';
+import { detach, keepText, toErrorObject } from './error-object';
+import { exceedsJsonValues } from './json-budget';
+import { toCount } from './keyed-counts';
+import { ResultParseLimits } from './parse-limits';
+import { readFollowUpJobIds, readProseCounts, type ProseCountField } from './prose-counts';
+import { SCAN_SEPARATOR, walkResult } from './walk-result';
+
+export { toErrorObject } from './error-object';
 
 /** Alation's `result`, parsed, and the other jobs it names. */
 export interface ParsedResult {
@@ -6,80 +15,98 @@ export interface ParsedResult {
   readonly followUpJobIds: number[];
 }
 
-// Shapes seen in the wild are listed in ../shared/reference/alation-jobs.md (beside the repo).
-const ERROR_OBJECT = /^\s*Line\s+(-?\d+)\.\s+Key:\s+(.*?)\.\s+([\s\S]*)$/;
-const ERRORS_IGNORED = /(\d+)\s+errors?\s+(?:were|was)\s+ignored/i;
-const NEW_EVENTS = /(\d+)\s+new\s+events?\s+ingested/i;
-const PREVIOUSLY_SKIPPED = /(\d+)\s+previously[- ]ingested\s+events?\s+skipped/i;
-const UPDATED_VALUES = /updated\s+values\s+count:\s*(\d+)/i;
-const OBJECTS_RECEIVED = /(\d+)\s+\S*\s*object\(s\)\s+received/i;
-const FOLLOW_UP = /can\s+be\s+tracked\s+using\s+(?:the\s+)?jobs\s+API\)?\s*:?\s*(\d+)/gi;
-
-/** Walking a decoded result for text stops here, so a pathological result costs little. */
-const MAX_STRINGS_SCANNED = 10_000;
-const MAX_DEPTH = 8;
-/** Deeper `data` is dropped (and `truncated` set). */
-const MAX_DATA_DEPTH = 64;
+/** The budgets of one parse; {@link ResultParseLimits} unless a test passes smaller ones. */
+export type ParseLimits = { readonly [K in keyof typeof ResultParseLimits]: number };
 
 /**
  * Turns Alation's `result` into counts, error objects and text. Results "are not
  * standardised" (Allie-SDK docs): this reads every shape seen so far — a JSON string with
  * counts, plain text (query-log ingestion), a list of strings, objects and lists of objects,
- * null — and keeps what it cannot read as `text` or `data`. It never throws.
+ * null — and keeps what it cannot read as `text` or `data`.
+ *
+ * Bounded and linear: one iterative walk of at most `maxNodes` values, at most
+ * `maxScanChars` characters scanned by linear patterns, and kept parts cut to sizes a
+ * notification can carry; past any bound it keeps what it read and sets `truncated`. Every
+ * string it returns is sendable (`toSendableText`). It never throws: should anything still
+ * fail, the result is empty, `truncated`, with the reason in `parseError`.
  */
-export function parseResult(raw: unknown): ParsedResult {
-  const decoded = decode(raw);
-  const { text } = decoded;
-  // A result nested deeper than anything Alation sends would overflow the stack of every
-  // JSON.stringify that follows (the notification, the log): it is kept out of `data`.
-  const tooDeep = exceedsDepth(decoded.data, MAX_DATA_DEPTH);
-  const data = tooDeep ? null : decoded.data;
-  const fields = isRecord(data) ? data : {};
-  const strings = collectStrings(text, data);
-  const joined = strings.join('\n');
+export function parseResult(raw: unknown, limits: ParseLimits = ResultParseLimits): ParsedResult {
+  try {
+    return parse(raw, limits);
+  } catch (error) {
+    return { result: unreadResult(`the result could not be read: ${describe(error)}`), followUpJobIds: [] };
+  }
+}
 
-  const errorEntries = Array.isArray(fields.error_objects) ? fields.error_objects : nestedErrors(data);
-  const errorObjects = errorEntries.map(toErrorObject);
-  const { errorsIgnored, error } = readErrorField(fields.error, joined);
-
+/** The result of a job whose `result` was not read, with the reason. */
+export function unreadResult(reason: string): OutcomeResult {
   return {
-    result: {
-      updatedObjects: toCount(fields.updated_objects) ?? firstCount(UPDATED_VALUES, joined),
-      numberReceived: toCount(fields.number_received) ?? firstCount(OBJECTS_RECEIVED, joined),
-      errorObjects,
-      errorObjectCount: errorObjects.length,
-      errorsIgnored,
-      error,
-      newEventsIngested: firstCount(NEW_EVENTS, joined),
-      previouslyIngestedSkipped: firstCount(PREVIOUSLY_SKIPPED, joined),
-      text,
-      data,
-      truncated: tooDeep,
-    },
-    followUpJobIds: followUpJobIds(joined),
+    updatedObjects: null,
+    numberReceived: null,
+    createdCount: null,
+    failedCount: null,
+    errorObjects: [],
+    errorObjectCount: 0,
+    errorsIgnored: null,
+    error: null,
+    newEventsIngested: null,
+    previouslyIngestedSkipped: null,
+    text: null,
+    data: null,
+    truncated: true,
+    parseError: keepText(reason, 1000),
   };
 }
 
-/** Splits `Line N. Key: K. message`; any other entry becomes a message of its own. */
-export function toErrorObject(entry: unknown): ErrorObject {
-  if (typeof entry === 'string') {
-    const match = ERROR_OBJECT.exec(entry);
-    if (match) return { line: Number(match[1]), key: match[2] as string, message: (match[3] as string).trim() };
-    return { line: null, key: null, message: entry };
-  }
-  if (isRecord(entry)) {
-    const line = typeof entry.line === 'number' && Number.isInteger(entry.line) ? entry.line : null;
-    const key = typeof entry.key === 'string' ? entry.key : null;
-    const message = typeof entry.message === 'string' ? entry.message : safeStringify(entry);
-    return { line, key, message };
-  }
-  return { line: null, key: null, message: safeStringify(entry) };
+function parse(raw: unknown, limits: ParseLimits): ParsedResult {
+  const decoded = decode(raw, limits);
+  const walk = walkResult(decoded.data, limits);
+  let truncated = walk.truncated || decoded.notDecoded !== undefined;
+
+  const textScanned = decoded.text === null ? '' : decoded.text.slice(0, limits.maxScanChars);
+  if (decoded.text !== null && textScanned.length < decoded.text.length) truncated = true;
+  const scanned = textScanned === '' ? walk.scanned : `${textScanned}${SCAN_SEPARATOR}${walk.scanned}`;
+
+  const fields = isRecord(decoded.data) ? decoded.data : {};
+  const errors = errorEntries(fields, decoded.data, limits);
+  if (errors.cut) truncated = true;
+  const { errorsIgnored, error } = readErrorField(fields.error, limits);
+  if (error !== null && typeof fields.error === 'string' && fields.error.length > limits.maxTextChars) truncated = true;
+
+  const prose = readProseCounts(scanned);
+  const count = (field: ProseCountField): number | null => walk.keyed[field] ?? prose[field] ?? null;
+  const followUps = readFollowUpJobIds(scanned, limits.maxFollowUpJobIds);
+  if (followUps.cut) truncated = true;
+  if (decoded.text !== null && decoded.text.length > limits.maxTextChars) truncated = true;
+
+  return {
+    result: {
+      updatedObjects: count('updatedObjects'),
+      numberReceived: count('numberReceived'),
+      createdCount: count('createdCount'),
+      failedCount: count('failedCount'),
+      errorObjects: errors.kept,
+      errorObjectCount: errors.count,
+      errorsIgnored: errorsIgnored === undefined ? count('errorsIgnored') : errorsIgnored,
+      error,
+      newEventsIngested: count('newEventsIngested'),
+      previouslyIngestedSkipped: count('previouslyIngestedSkipped'),
+      text: decoded.text === null ? null : keepText(decoded.text, limits.maxTextChars),
+      data: walk.copy,
+      truncated,
+      parseError: decoded.notDecoded ?? null,
+    },
+    followUpJobIds: followUps.ids,
+  };
 }
 
-function decode(raw: unknown): { text: string | null; data: unknown } {
+function decode(raw: unknown, limits: ParseLimits): { text: string | null; data: unknown; notDecoded?: string } {
   if (typeof raw !== 'string') return { text: null, data: raw ?? null };
   const trimmed = raw.trim();
   if (trimmed === '') return { text: null, data: null };
+  if (exceedsJsonValues(trimmed, limits.maxJsonValues)) {
+    return { text: raw, data: null, notDecoded: `the result holds more than ${limits.maxJsonValues} JSON values: read as text, not decoded` };
+  }
   try {
     const data: unknown = JSON.parse(trimmed);
     return typeof data === 'string' ? { text: data, data: null } : { text: null, data };
@@ -88,75 +115,58 @@ function decode(raw: unknown): { text: string | null; data: unknown } {
   }
 }
 
-function exceedsDepth(value: unknown, limit: number): boolean {
-  let level: unknown[] = [value];
-  for (let depth = 0; level.length > 0; depth++) {
-    if (depth > limit) return true;
-    const next: unknown[] = [];
-    for (const item of level) {
-      if (Array.isArray(item)) next.push(...item.filter((v) => typeof v === 'object' && v !== null));
-      else if (typeof item === 'object' && item !== null) next.push(...Object.values(item).filter((v) => typeof v === 'object' && v !== null));
+/**
+ * `error_objects`, or for lists of objects (relational integration:
+ * `[{ response, mapping, errors }]`) each item's `errors`. All are counted; the first
+ * `maxErrorObjects` are kept.
+ */
+function errorEntries(
+  fields: Record<string, unknown>,
+  data: unknown,
+  limits: ParseLimits,
+): { kept: ErrorObject[]; count: number; cut: boolean } {
+  const kept: ErrorObject[] = [];
+  let count = 0;
+  const add = (entries: unknown[]): void => {
+    count += entries.length;
+    for (let i = 0; i < entries.length && kept.length < limits.maxErrorObjects; i++) {
+      kept.push(toErrorObject(entries[i], limits.maxErrorMessageChars));
     }
-    level = next;
-  }
-  return false;
-}
-
-function readErrorField(value: unknown, joined: string): { errorsIgnored: number | null; error: string | null } {
-  if (typeof value === 'number') return { errorsIgnored: toCount(value), error: null };
-  if (typeof value === 'string') {
-    const ignored = ERRORS_IGNORED.exec(value);
-    if (ignored) return { errorsIgnored: Number(ignored[1]), error: null };
-    return value.trim() === '' ? { errorsIgnored: 0, error: null } : { errorsIgnored: null, error: value };
-  }
-  return { errorsIgnored: firstCount(ERRORS_IGNORED, joined), error: null };
-}
-
-/** Lists of objects (e.g. relational integration: `[{ response, mapping, errors }]`) carry errors per item. */
-function nestedErrors(data: unknown): unknown[] {
-  if (!Array.isArray(data)) return [];
-  return data.flatMap((item) => (isRecord(item) && Array.isArray(item.errors) ? item.errors : []));
-}
-
-function collectStrings(text: string | null, data: unknown): string[] {
-  const found: string[] = text === null ? [] : [text];
-  const walk = (value: unknown, depth: number): void => {
-    if (found.length >= MAX_STRINGS_SCANNED || depth > MAX_DEPTH) return;
-    if (typeof value === 'string') found.push(value);
-    else if (Array.isArray(value)) for (const item of value) walk(item, depth + 1);
-    else if (isRecord(value)) for (const item of Object.values(value)) walk(item, depth + 1);
   };
-  walk(data, 0);
-  return found;
-}
-
-function followUpJobIds(text: string): number[] {
-  const ids = new Set<number>();
-  for (const match of text.matchAll(FOLLOW_UP)) {
-    const id = Number(match[1]);
-    if (Number.isSafeInteger(id) && id > 0) ids.add(id);
+  if (Array.isArray(fields.error_objects)) add(fields.error_objects);
+  else if (Array.isArray(data)) {
+    const items = Math.min(data.length, limits.maxNodes);
+    for (let i = 0; i < items; i++) {
+      const item: unknown = data[i];
+      if (isRecord(item) && Array.isArray(item.errors)) add(item.errors);
+    }
+    if (items < data.length) return { kept, count, cut: true };
   }
-  return [...ids];
+  return { kept, count, cut: count > kept.length };
 }
 
-function firstCount(pattern: RegExp, text: string): number | null {
-  const match = pattern.exec(text);
-  return match ? toCount(match[1]) : null;
+/** `error` is either a count of ignored errors ("1 errors were ignored", or a number) or an error text. */
+function readErrorField(
+  value: unknown,
+  limits: ParseLimits,
+): { errorsIgnored: number | null | undefined; error: string | null } {
+  if (typeof value === 'number') return { errorsIgnored: toCount(value), error: null };
+  if (typeof value !== 'string') return { errorsIgnored: undefined, error: null };
+  const ignored = readProseCounts(value.slice(0, limits.maxScanChars)).errorsIgnored;
+  if (ignored !== undefined) return { errorsIgnored: ignored, error: null };
+  if (value.trim() === '') return { errorsIgnored: 0, error: null };
+  return { errorsIgnored: null, error: keepText(value, limits.maxTextChars) };
 }
 
-function toCount(value: unknown): number | null {
-  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : null;
+function describe(error: unknown): string {
+  try {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return toSendableText(detach(text.slice(0, 500)));
+  } catch {
+    return 'unknown error';
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

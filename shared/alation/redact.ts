@@ -1,4 +1,6 @@
 import { toSendableText } from '../contracts/sendable-text';
+import { exceedsJsonValues } from './json-budget';
+import { MAX_ANSWER_JSON_VALUES } from './parse-limits';
 
 /** What a credential is replaced with. */
 export const REDACTED = '[redacted]';
@@ -88,6 +90,9 @@ export class KnownSecrets {
    */
   private cleanEmbeddedJson(text: string): string | undefined {
     if (!/^\s*[[{]/.test(text) || !/\\[u/]/.test(text)) return undefined;
+    // Decoding costs memory per value: a text past the budget is not decoded here, nor by the
+    // parser (which reads it as text), so escapes in it never spell anything (json-budget.ts).
+    if (exceedsJsonValues(text, MAX_ANSWER_JSON_VALUES)) return undefined;
     let inner: { value: unknown };
     try {
       inner = { value: JSON.parse(text) };

@@ -18,6 +18,16 @@ const count = z.nullable(z.int().check(z.minimum(0)));
 export const OutcomeResultSchema = z.strictObject({
   updatedObjects: count,
   numberReceived: count,
+  /**
+   * Objects the result says were created ("1 new object(s) created", `created_term_count`).
+   * Added in v1.1: absent from outcomes published before it.
+   */
+  createdCount: z.optional(count),
+  /**
+   * Items the result says failed ("[Succeeded: 0, Failed: 2, Total: 2]", "Error count: 3",
+   * `failure_count`). Above zero makes `hasErrors` true. Added in v1.1.
+   */
+  failedCount: z.optional(count),
   /** May be cut to keep a notification under SNS's 256 KB limit; see `errorObjectCount`. */
   errorObjects: z.array(ErrorObjectSchema),
   /** How many error objects Alation reported, even when `errorObjects` was cut. */
@@ -32,10 +42,17 @@ export const OutcomeResultSchema = z.strictObject({
   /** The result decoded from JSON (object, list, or scalar), or null. */
   data: z.unknown(),
   /**
-   * True when parts of the result (`data`, `text`, `errorObjects`) were cut so the
-   * notification fits SNS's 256 KB limit; the counts are always complete.
+   * True when parts of the result were cut: by the parser's budgets (characters scanned,
+   * values walked, nesting) or so the notification fits SNS's 256 KB limit. `errorObjectCount`
+   * and counts read from JSON fields are complete; counts read from prose cover the first
+   * MiB of text.
    */
   truncated: z.boolean(),
+  /**
+   * Why the result could not be read, when it could not (the outcome still carries the
+   * job's true status); null otherwise. Added in v1.1.
+   */
+  parseError: z.optional(z.nullable(z.string())),
 });
 export type OutcomeResult = z.infer<typeof OutcomeResultSchema>;
 

@@ -5,6 +5,7 @@ import { AlationError, ConfigError } from '../../shared/errors';
 import { referenceIdExample, referenceNameExample } from '../support/alation-responses';
 import { sendJson, startTestServer, type SeenRequest, type TestServer } from '../support/http-server';
 import type { ServerResponse } from 'node:http';
+import { MAX_ANSWER_JSON_VALUES } from '../../shared/alation/parse-limits';
 
 const TOKEN = 'tok-3f9a-secret-value';
 const NAME = 'MetadataExtraction#1_2017-10-05-19-36-45-431906-00-00-4ea1dc02-1c9f-41db-be6f-3f7cb1849da3';
@@ -118,6 +119,17 @@ describe('Alation client against a real HTTP server', () => {
       res.end();
     };
     expect(await failure(client().getJobStatus({ id: 5 }, TOKEN))).toMatchObject({ errorClass: 'bad_response', httpStatus: 302 });
+  });
+
+  it('refuses to decode an answer holding more JSON values than the budget, as a retryable bad response', async () => {
+    const body = { status: 'successful', result: Array.from({ length: MAX_ANSWER_JSON_VALUES }, () => ({})) };
+    respond = (_req, res) => sendJson(res, 200, body);
+    // A generous timeout: 750 KB on a busy machine; the timeout is not what is tested.
+    expect(await failure(client(20_000).getJobStatus({ id: 12 }, TOKEN))).toMatchObject({
+      errorClass: 'bad_response',
+      retryable: true,
+      message: `job status id 12: the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values`,
+    });
   });
 
   it('stops reading an answer past the size limit, declared or chunked', async () => {

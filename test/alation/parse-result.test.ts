@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseResult, toErrorObject } from '../../shared/alation/parse-result';
+import { parseResult, toErrorObject, type ParseLimits, type ParsedResult } from '../../shared/alation/parse-result';
+import { ResultParseLimits } from '../../shared/alation/parse-limits';
 import { OutcomeResultSchema } from '../../shared/contracts/outcome';
+import { isSendableText } from '../../shared/contracts/sendable-text';
 
 const countsJson = (fields: Record<string, unknown>) => JSON.stringify(fields);
 
@@ -11,6 +13,8 @@ describe('parseResult', () => {
     expect(result).toEqual({
       updatedObjects: 2,
       numberReceived: 2,
+      createdCount: null,
+      failedCount: null,
       errorObjects: [],
       errorObjectCount: 0,
       errorsIgnored: 0,
@@ -20,6 +24,7 @@ describe('parseResult', () => {
       text: null,
       data: { updated_objects: 2, number_received: 2, error_objects: [], error: '' },
       truncated: false,
+      parseError: null,
     });
   });
 
@@ -87,12 +92,11 @@ describe('parseResult', () => {
     expect(parseResult(data).result.errorObjects).toEqual([{ line: 2, key: '1.s.u', message: 'Bad type' }]);
   });
 
-  it('drops a result nested too deep to serialize, and says so', () => {
+  it('keeps a result nested too deep to serialize only down to the depth limit, and says so', () => {
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
     const { result } = parseResult(deep);
-    expect(result.data).toBeNull();
+    expect(JSON.stringify(result.data)).toBe(`${'['.repeat(ResultParseLimits.maxDepth)}${']'.repeat(ResultParseLimits.maxDepth)}`);
     expect(result.truncated).toBe(true);
-    expect(() => JSON.stringify(result)).not.toThrow();
   });
 
   it('reads a null result as all nulls', () => {
@@ -117,7 +121,7 @@ describe('parseResult', () => {
       fc.property(alationish, (raw) => {
         expect(OutcomeResultSchema.safeParse(parseResult(raw).result).success).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 });
@@ -130,5 +134,164 @@ describe('toErrorObject', () => {
   it('turns other values into a message', () => {
     expect(toErrorObject({ code: 7 })).toEqual({ line: null, key: null, message: '{"code":7}' });
     expect(toErrorObject(12)).toEqual({ line: null, key: null, message: '12' });
+  });
+});
+
+/** Every string and key in a value, walked without recursion (outputs are small). */
+function everyString(value: unknown): string[] {
+  const found: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') found.push(item);
+    else if (Array.isArray(item)) stack.push(...item);
+    else if (typeof item === 'object' && item !== null) for (const [key, v] of Object.entries(item)) stack.push(key, v);
+  }
+  return found;
+}
+
+function expectSound(parsed: ParsedResult): void {
+  expect(OutcomeResultSchema.safeParse(parsed.result).success).toBe(true);
+  expect(everyString(parsed.result).filter((s) => !isSendableText(s))).toEqual([]);
+  expect(() => JSON.stringify(parsed)).not.toThrow();
+}
+
+/** Small budgets, so generated inputs cross every one of them in a few milliseconds. */
+const tight: ParseLimits = {
+  ...ResultParseLimits,
+  maxNodes: 500,
+  maxDepth: 8,
+  maxScanChars: 4096,
+  maxDataChars: 2048,
+  maxTextChars: 512,
+  maxErrorObjects: 20,
+  maxErrorMessageChars: 64,
+  maxFollowUpJobIds: 3,
+};
+
+// The pieces hostile results are made of (issue 11): runs of digits and whitespace, the
+// prefixes the patterns look for, lone surrogates, non-characters and control characters.
+const piece = fc.constantFrom(
+  '1',
+  '9',
+  ' ',
+  '\t',
+  '\n',
+  '.',
+  'Line 1. Key: ',
+  'Key: ',
+  'can be tracked using jobs API: ',
+  'Error count: ',
+  '[Succeeded: ',
+  ' object(s) received',
+  ' new events ingested',
+  'Upserted ',
+  '\uD800',
+  '\uDFFF',
+  '\uFFFE',
+  '\uFFFF',
+  '\u0000',
+  '\u001B',
+  'é',
+  '😀',
+);
+const hostileString = fc
+  .array(fc.tuple(piece, fc.integer({ min: 1, max: 1000 })), { maxLength: 10 })
+  .map((runs) => runs.map(([text, times]) => text.repeat(times)).join(''));
+const hostileResult = fc.oneof(
+  hostileString,
+  hostileString.map((text) => JSON.stringify({ error: text, error_objects: [text, text.slice(0, 100)] })),
+  fc.array(hostileString, { maxLength: 8 }).map((list) => JSON.stringify(list)),
+  fc.array(hostileString, { maxLength: 8 }).map((list) => ({ error_objects: list, number_received: list.length })),
+  fc.integer({ min: 0, max: 3000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
+  fc.integer({ min: 0, max: 3000 }).map((n) => Array.from({ length: n }, (_, i) => ({ errors: [`Line ${i}. Key: k. m`] }))),
+);
+
+describe('parseResult under hostile input', () => {
+  it('never throws, stays within the contract and emits only sendable text, at its limits', () => {
+    fc.assert(
+      fc.property(hostileResult, (raw) => {
+        expectSound(parseResult(raw, tight));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('says truncated whenever an input crosses a budget', () => {
+    const crossing = fc.oneof(
+      fc.integer({ min: tight.maxNodes, max: 3 * tight.maxNodes }).map((n) => Array.from({ length: n }, () => 1)),
+      fc.integer({ min: tight.maxScanChars + 1, max: 4 * tight.maxScanChars }).map((n) => 'x'.repeat(n)),
+      fc.integer({ min: tight.maxErrorObjects + 1, max: 200 }).map((n) => ({ error_objects: Array.from({ length: n }, () => 'x') })),
+      fc.integer({ min: tight.maxDepth + 1, max: 100 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
+      fc.integer({ min: tight.maxFollowUpJobIds + 1, max: 20 }).map((n) => Array.from({ length: n }, (_, i) => `can be tracked using jobs API: ${i + 1}`)),
+    );
+    fc.assert(
+      fc.property(crossing, (raw) => {
+        const parsed = parseResult(raw, tight);
+        expect(parsed.result.truncated).toBe(true);
+        expectSound(parsed);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('reads a result of a million values up to its node budget, counting every error object', () => {
+    const errors = Array.from({ length: 1_000_000 }, () => 'Line 1. Key: k. m');
+    const { result } = parseResult({ error_objects: errors });
+    expect(result.errorObjectCount).toBe(1_000_000);
+    expect(result.errorObjects).toHaveLength(ResultParseLimits.maxErrorObjects);
+    expect(result.truncated).toBe(true);
+    expect(JSON.stringify(result.data).length).toBeLessThanOrEqual(ResultParseLimits.maxDataChars);
+  });
+
+  it('reads megabyte strings of digits, whitespace and Line N. Key: prefixes without stalling', () => {
+    const megabyte = 1_000_000;
+    const raw = JSON.stringify({
+      error: '1'.repeat(megabyte),
+      error_objects: [`Line 1. Key: ${' '.repeat(megabyte)}x\n. y`, 'Line 1. Key: '.repeat(megabyte / 13), `can be tracked using jobs API${' '.repeat(megabyte)}`],
+    });
+    const parsed = parseResult(raw);
+    expect(parsed.result.errorObjectCount).toBe(3);
+    expect(parsed.result.truncated).toBe(true);
+    expectSound(parsed);
+  });
+
+  it('keeps lone surrogates and non-characters out of everything it emits', () => {
+    const bad = 'a\uD800b\uFFFEc\uFFFF\u0000';
+    const parsed = parseResult(JSON.stringify({ [bad]: bad, error: bad, error_objects: [`Line 1. Key: ${bad}. ${bad}`] }));
+    expect(parsed.result.error).toBe('a\uFFFDb\uFFFDc\uFFFD\uFFFD');
+    expect(parsed.result.errorObjects[0]).toEqual({ line: 1, key: 'a\uFFFDb\uFFFDc\uFFFD\uFFFD', message: 'a\uFFFDb\uFFFDc\uFFFD\uFFFD' });
+    expectSound(parsed);
+  });
+
+  it('keeps a "__proto__" key as data', () => {
+    const { result } = parseResult('{"__proto__": {"polluted": true}}');
+    expect(Object.keys(result.data as object)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('returns an empty, truncated result with the reason when reading fails', () => {
+    const hostile = {
+      get error_objects(): never {
+        throw new Error('getter says no');
+      },
+    };
+    const { result, followUpJobIds } = parseResult(hostile);
+    expect(result).toMatchObject({ truncated: true, parseError: 'the result could not be read: Error: getter says no', data: null });
+    expect(followUpJobIds).toEqual([]);
+    expect(OutcomeResultSchema.safeParse(result).success).toBe(true);
+  });
+});
+
+describe('parseResult and the JSON value budget', () => {
+  it('reads a result with more values than the budget as text, not decoded, and says why', () => {
+    const raw = `[${Array.from({ length: 200 }, () => '{}').join(',')}] 3 new events ingested`;
+    const { result } = parseResult(`${raw}`, { ...ResultParseLimits, maxJsonValues: 100 });
+    expect(result).toMatchObject({
+      data: null,
+      truncated: true,
+      parseError: 'the result holds more than 100 JSON values: read as text, not decoded',
+      newEventsIngested: 3,
+    });
   });
 });

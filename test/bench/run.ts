@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: polling efficiency (virtual time), cold start, handler cost (real handler on
- * local endpoints) and cost per 1,000 jobs. Prints the tables, writes BENCHMARKS.md and
+ * local endpoints), peak memory of the largest accepted answer (parse-memory.bench.ts) and cost
+ * per 1,000 jobs. Prints the tables, writes BENCHMARKS.md and
  * test/bench/results/latest.json, and exits 0 only when every target holds.
  *
  * BENCH_HANDLER_JOBS (default 2000), BENCH_DEFAULT_CONCURRENCY_JOBS (400) and BENCH_BASELINE_JOBS (150)
@@ -14,6 +15,7 @@ import { DEFAULTS } from '../../infra/validate-props';
 import { runColdStart, type ColdStart, type ColdStartVariant } from './cold-start.bench';
 import { runHandlerCost, type HandlerRun } from './handler-cost.bench';
 import { costPer1000Jobs, stepFunctionsPer1000Jobs, type CostBreakdown } from './lib/cost';
+import { parseMemorySection, parseMemoryTargets, runParseMemory } from './parse-memory.bench';
 import { REPO_ROOT } from './lib/bundle';
 import { runPolling, type PollingResult } from './polling.bench';
 import { runLearnedPolling, type LearnedPollingResult, type LearnedPollingRow } from './learned-polling.bench';
@@ -103,6 +105,10 @@ log(`handler cost: ${defaultJobs} jobs, RECORD_CONCURRENCY=5 (today's default, f
 const atDefault: HandlerRun = await runHandlerCost({ bundleFile, jobs: defaultJobs, recordConcurrency: 5 });
 const handlerRuns = [concurrent, atDefault, sequential];
 
+// 3b. Parsing the largest accepted answer, at the function's default memory (parse-memory.bench.ts)
+log('parsing the largest accepted answer: peak memory in child processes');
+const parseMemory = await runParseMemory({ handlerFile: bundleFile });
+
 // 4. Cost per 1,000 jobs, from the counted checks of the default policy and the handler runs
 const dynamoWritesPerOutcome = ((concurrent.awsRequests['dynamodb:PutItem'] ?? 0) + (concurrent.awsRequests['dynamodb:UpdateItem'] ?? 0)) / concurrent.outcomes;
 // The token is cached 5 min per execution environment; at 10,000 jobs a day on the stack's
@@ -149,6 +155,7 @@ const targets: Target[] = [
   { section: 'handler', target: '≥ 10× less billed time per record than sequential, batch 10', measured: `${f(handlerRatio, 1)}× (${f(concurrent.billedMsPerRecord)} vs ${f(sequential.billedMsPerRecord)} ms)`, met: handlerRatio >= 10 },
   { section: 'handler', target: 'every job gets exactly its outcome', measured: handlerRuns.map((r) => `${r.outcomes}/${r.jobs}`).join(', '), met: handlerRuns.every((r) => r.outcomes === r.jobs) },
 ];
+targets.push(...parseMemoryTargets(parseMemory));
 const machineAtEnd = { loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))), wallSeconds: Number(f((performance.now() - started) / 1000, 0)) };
 
 // Report
@@ -250,6 +257,7 @@ Beside it, on the same schedule:
 - Step Functions Standard poll loop (3 transitions per check + start + publish, ${f(stepFunctions.transitions, 0)} transitions, the Task's own cost not counted): **${usd(stepFunctions.total)}** per 1,000 jobs.
 - This watcher polling every 3 s instead (${f(fixed3.meanPolls, 1)} checks per job, 1 record per invocation): ${usd(fixed3Cost.total)} per 1,000 jobs.`,
 ];
+sections.push(parseMemorySection(parseMemory));
 const serialCpuMs = concurrent.cpuMsPerRecord * concurrent.meanRecordsPerInvocation;
 const verdict = (met: boolean | undefined) => (met ? 'met' : 'not met');
 const limits: string[] = [
@@ -297,7 +305,7 @@ ${limits.join('\n')}
 ${sections.join('\n\n')}
 `;
 
-const raw = { machine: { ...machine, ...machineAtEnd }, targets, polling, learnedPolling, coldStart: coldStartRun, handler: handlerRuns, cost: { inputs: { ...common }, scenarios: costs, batching: { resendsPerRequest, scenarios: batchingCosts }, stepFunctions, fixed3s: fixed3Cost } };
+const raw = { machine: { ...machine, ...machineAtEnd }, targets, polling, learnedPolling, coldStart: coldStartRun, handler: handlerRuns, parseMemory, cost: { inputs: { ...common }, scenarios: costs, batching: { resendsPerRequest, scenarios: batchingCosts }, stepFunctions, fixed3s: fixed3Cost } };
 mkdirSync(join(REPO_ROOT, 'test/bench/results'), { recursive: true });
 writeFileSync(join(REPO_ROOT, 'test/bench/results/latest.json'), `${JSON.stringify(raw, null, 2)}\n`);
 writeFileSync(join(REPO_ROOT, 'BENCHMARKS.md'), markdown);

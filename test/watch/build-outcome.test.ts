@@ -34,6 +34,8 @@ describe('buildOutcome', () => {
       result: {
         updatedObjects: 1,
         numberReceived: 2,
+        createdCount: null,
+        failedCount: null,
         errorObjects: [{ line: 1, key: 'schema_b', message: 'Datasource id in key does not match the id in the request' }],
         errorObjectCount: 1,
         errorsIgnored: 1,
@@ -48,6 +50,7 @@ describe('buildOutcome', () => {
           error: '1 errors were ignored',
         },
         truncated: false,
+        parseError: null,
       },
       followUpJobIds: [],
       polls: 3,
@@ -103,4 +106,71 @@ describe('buildOutcome', () => {
     expect(notificationId(jobRef({ job: { id: 1 } }), 'failed')).not.toBe(notificationId(jobRef({ job: { id: 2 } }), 'failed'));
     expect(notificationId(jobRef({ job: { id: 1 } }), 'failed')).not.toBe(notificationId(jobRef({ job: { name: '1' } }), 'failed'));
   });
+
+  it.each([
+    ['a stated failure count', { ...statusResponse('successful'), result: ['[Succeeded: 0, Failed: 2, Total: 2]'] }],
+    ['a stated error count', { ...statusResponse('successful'), result: 'Updated values count: 1. Error count: 3' }],
+  ])('marks a successful job with %s as having errors', (_, response) => {
+    const outcome = buildOutcome({ reference: jobRef(), status: 'successful', response, watch: watchState(), publishedAt });
+    expect(outcome.hasErrors).toBe(true);
+    expect(outcome.result.failedCount).toBeGreaterThan(0);
+  });
+
+  it('publishes the true status, with the reason, when reading the result fails', () => {
+    const parseResult = () => {
+      throw new RangeError('Maximum call stack size exceeded');
+    };
+    const outcome = buildOutcome(
+      { reference: jobRef(), status: 'failed', response: { status: 'failed', msg: 'Job finished in 1.0 seconds at 2017-01-12 23:52:34.307327+00:00', result: '[]' }, watch: watchState(), publishedAt },
+      { parseResult },
+    );
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      hasErrors: true,
+      durationSeconds: 1,
+      result: { truncated: true, parseError: 'the result could not be read: RangeError: Maximum call stack size exceeded' },
+    });
+    expect(OutcomeSchema.safeParse(outcome).success).toBe(true);
+  });
+
+  it('publishes the true status, with the reason, when building the outcome fails for any other reason', () => {
+    const context = {
+      get uploadId(): never {
+        throw new TypeError('context getter says no');
+      },
+    };
+    const outcome = buildOutcome({
+      reference: jobRef({ context }),
+      status: 'successful',
+      response: statusResponse('successful'),
+      watch: watchState({ polls: 4 }),
+      publishedAt,
+    });
+    expect(outcome).toMatchObject({
+      status: 'successful',
+      hasErrors: true,
+      context: null,
+      polls: 4,
+      notificationId: notificationId(jobRef(), 'successful'),
+      result: { parseError: 'the outcome could not be built: TypeError: context getter says no' },
+    });
+    expect(OutcomeSchema.safeParse(outcome).success).toBe(true);
+  });
+
+  it('counts the watch from the publish time when the remembered first sighting is not a date', () => {
+    const outcome = buildOutcome({ reference: jobRef(), status: 'timed_out', response: null, watch: watchState({ firstSeenAt: 'not a date' }), publishedAt });
+    expect(outcome.firstSeenAt).toBe(publishedAt.toISOString());
+  });
+
+  it('passes on a message Alation sent with characters SNS refuses, replaced', () => {
+    const outcome = buildOutcome({
+      reference: jobRef(),
+      status: 'failed',
+      response: { status: 'failed', msg: 'broken \uD800 \uFFFF', result: null },
+      watch: watchState(),
+      publishedAt,
+    });
+    expect(outcome.message).toBe('broken \uFFFD \uFFFD');
+  });
 });
+

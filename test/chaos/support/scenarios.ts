@@ -2,6 +2,8 @@
  * The chaos scenarios, at two scales: `fast` (a dozen jobs each, part of `npm test`) and
  * `chaos` (a hundred or more each, `npm run test:chaos`). Same faults, same assertions.
  */
+import type { JobDefinition } from '../../../shared/local/simulator';
+import type { JsonValue } from '../../../shared/local/simulator/types';
 import type { InvalidBody, ScenarioSpec } from './scenario';
 
 export type Scale = 'fast' | 'chaos';
@@ -48,6 +50,26 @@ export function urlLikeJobNames(foreignBaseUrl: string): string[] {
 }
 
 const size = (scale: Scale, fast: number, chaos: number) => (scale === 'fast' ? fast : chaos);
+
+/**
+ * Final answers built to break a parser (issue 11), each `successful`: 150,000 error objects
+ * (past the old parser's push(...spread) limit), 200 KB runs of digits and whitespace after the
+ * prefixes its patterns backtracked on (about two minutes each, before), and characters SQS and
+ * SNS refuse. Each must end in one outcome with its true status.
+ */
+export function hostileResultJobs(count: number): { definition: JobDefinition; body: string }[] {
+  const run = 200_000;
+  const results: JsonValue[] = [
+    JSON.stringify({ number_received: 150_000, error_objects: Array.from({ length: 150_000 }, () => 'Line 1. Key: k. m') }),
+    JSON.stringify({ error: '1'.repeat(run), error_objects: [`Line 1. Key: ${' '.repeat(run)}x`] }),
+    `Legacy write job_id (can be tracked using jobs API)${' '.repeat(run)}`,
+    { 'key \uFFFE': 'lone \uD800', error: 'x\uFFFF', list: ['\uDC00'] },
+  ];
+  return Array.from({ length: count }, (_, i) => ({
+    definition: { id: 8000 + i, body: { status: 'successful', result: results[i % results.length] as JsonValue } },
+    body: JSON.stringify({ jobId: 8000 + i, kind: 'chaos' }),
+  }));
+}
 
 export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string }): Record<string, ScenarioSpec> {
   const specs: ScenarioSpec[] = [
@@ -184,6 +206,16 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       expectStatus: 'timed_out',
       alationFaults: { serverErrorRate: 1, serverErrorStatuses: [503] },
       tunables: { MAX_WATCH_SECONDS: '3' },
+    },
+    {
+      name: 'hostile-results',
+      proves: 'final answers built to break the parser (150,000 error objects, 200 KB runs of digits and whitespace, unsendable characters) among normal jobs: each ends once with its true status',
+      jobs: size(scale, 4, 40),
+      extraJobs: hostileResultJobs(size(scale, 4, 24)),
+      // A batch of 3 MB answers takes seconds of CPU on a busy machine: the deployed timeout
+      // (60 s) rather than the other scenarios' 3 s, so timeouts do not fork the chains.
+      functionTimeoutMs: 30_000,
+      visibilityTimeoutSeconds: 40,
     },
     {
       name: 'bad-input',
