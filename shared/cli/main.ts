@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check';
+import { doctorCommand } from './doctor';
 import { ExitCode } from './exit-codes';
 import { simulateCommand } from './simulate';
 import { enqueueCommand } from './enqueue';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
   program.addCommand(enqueueCommand({ write, writeError }, setExitCode));
   program.addCommand(redriveCommand({ write, writeError }, setExitCode));
   program.addCommand(tailCommand({ write, writeError }, setExitCode));
+  program.addCommand(doctorCommand({ write, writeError }, setExitCode));
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

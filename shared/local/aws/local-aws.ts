@@ -1,7 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { startControlPlaneServer, type ControlPlaneServer } from './control-plane-server';
 import { startDynaliteServer } from './dynalite-server';
 import { LocalEndpointError } from './errors';
 import { startFauxqsServer } from './fauxqs-server';
@@ -19,6 +23,8 @@ export interface LocalAwsEndpoints {
   readonly sns: string;
   readonly dynamodb: string;
   readonly secretsManager: string;
+  /** CloudFormation, Lambda and CloudWatch share the control-plane stand-in's endpoint. */
+  readonly controlPlane: string;
 }
 
 /** Real SDK v3 clients pointed at the local endpoints. */
@@ -27,6 +33,9 @@ export interface LocalAwsClients {
   readonly sns: SNSClient;
   readonly dynamodb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
+  readonly cloudFormation: CloudFormationClient;
+  readonly lambda: LambdaClient;
+  readonly cloudWatch: CloudWatchClient;
 }
 
 /** Options of {@link startLocalAws}. */
@@ -34,7 +43,7 @@ export interface StartLocalAwsOptions {
   /** @default 'us-east-1' */
   readonly region?: string;
   /** Fixed ports, e.g. for `npm start`. @default 0 for each (ephemeral) */
-  readonly ports?: { readonly sqsSns?: number; readonly dynamodb?: number; readonly secretsManager?: number };
+  readonly ports?: { readonly sqsSns?: number; readonly dynamodb?: number; readonly secretsManager?: number; readonly controlPlane?: number };
   /** fauxqs's request log. @default false */
   readonly logger?: boolean;
 }
@@ -45,6 +54,8 @@ export interface LocalAws {
   readonly endpoints: LocalAwsEndpoints;
   /** The Secrets Manager stand-in, for its access log. */
   readonly secretsManager: SecretsManagerServer;
+  /** The read-only CloudFormation/Lambda/CloudWatch stand-in `doctor` talks to. */
+  readonly controlPlane: ControlPlaneServer;
   /**
    * The environment under which SDK v3 clients built with no `endpoint` reach the local
    * services: `AWS_ENDPOINT_URL_<SERVICE>`, region and fake credentials. This is how the Lambda
@@ -88,6 +99,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
   const region = options.region ?? LOCAL_REGION;
   const started: Stoppable[] = [];
   let secretsManager: SecretsManagerServer;
+  let controlPlane: ControlPlaneServer;
   let endpoints: LocalAwsEndpoints;
   try {
     const fauxqs = await startFauxqsServer({ port: options.ports?.sqsSns ?? 0, region, logger: options.logger ?? false });
@@ -96,11 +108,14 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     started.push(dynamo);
     secretsManager = await startSecretsManagerServer({ port: options.ports?.secretsManager ?? 0, region });
     started.push(secretsManager);
+    controlPlane = await startControlPlaneServer({ port: options.ports?.controlPlane ?? 0, region });
+    started.push(controlPlane);
     endpoints = {
       sqs: fauxqs.endpoint,
       sns: fauxqs.endpoint,
       dynamodb: dynamo.endpoint,
       secretsManager: secretsManager.endpoint,
+      controlPlane: controlPlane.endpoint,
     };
   } catch (error) {
     // Do not leave half the stand-ins listening when one fails to start.
@@ -116,6 +131,9 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     AWS_ENDPOINT_URL_SNS: endpoints.sns,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: endpoints.controlPlane,
+    AWS_ENDPOINT_URL_LAMBDA: endpoints.controlPlane,
+    AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.controlPlane,
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -125,6 +143,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     region,
     endpoints,
     secretsManager,
+    controlPlane,
     env,
     applyEnv(target = process.env) {
       const values = env();
@@ -143,6 +162,9 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
         sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
         dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
         secretsManager: new SecretsManagerClient({ ...common, endpoint: endpoints.secretsManager }),
+        cloudFormation: new CloudFormationClient({ ...common, endpoint: endpoints.controlPlane }),
+        lambda: new LambdaClient({ ...common, endpoint: endpoints.controlPlane }),
+        cloudWatch: new CloudWatchClient({ ...common, endpoint: endpoints.controlPlane }),
       };
       return clients;
     },
