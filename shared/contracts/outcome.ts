@@ -74,5 +74,10 @@ export const OutcomeSchema = z.strictObject({
   lastStatus: z.nullable(z.string()),
   /** The last failed check, if any (for `timed_out`: why it might not have finished). */
   lastError: z.nullable(z.strictObject({ errorClass: z.string(), message: z.string() })),
+  /**
+   * Present and true only on a test notification (`alation-job-watch notify-test`): no job ran,
+   * so receivers that act on outcomes should drop it. Absent on every real outcome.
+   */
+  test: z.optional(z.boolean()),
 });
 export type Outcome = z.infer<typeof OutcomeSchema>;
