@@ -20,6 +20,7 @@ import { MetricName } from './metrics';
 import type { AlationJobWatchProps, OutcomeFilter, OutcomeSubscriberInput } from './props';
 import { DEFAULTS, assertNoProblems, validateAlationJobWatchProps } from './validate-props';
 import { bundleJobStatus } from './bundling';
+import { TokenLifetimeCheck } from './token-check';
 
 /** Default handler entry: the job-status function of this repository. */
 export const DEFAULT_ENTRY = fileURLToPath(new URL('../functions/job-status/handler.ts', import.meta.url));
@@ -63,6 +64,8 @@ export class AlationJobWatch extends Construct {
   public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** The operations dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The daily token check, unless `tokenCheck: false`. */
+  public readonly tokenCheck?: TokenLifetimeCheck;
 
   constructor(scope: Construct, id: string, props: AlationJobWatchProps) {
     super(scope, id);
@@ -183,7 +186,17 @@ export class AlationJobWatch extends Construct {
     for (const email of props.alarmEmails ?? []) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
-    this.alarms = this.createAlarms(props);
+    if (props.tokenCheck !== false) {
+      this.tokenCheck = new TokenLifetimeCheck(this, 'TokenCheck', {
+        tokenSecret: this.tokenSecret,
+        alationBaseUrl: props.alationBaseUrl,
+        alarmTopic: this.alarmTopic,
+        ...(props.tokenWarnDays !== undefined ? { warnDays: props.tokenWarnDays } : {}),
+        ...(props.runtime ? { runtime: props.runtime } : {}),
+        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      });
+    }
+    this.alarms = { ...this.createAlarms(props), ...this.tokenCheck?.alarms };
     this.dashboard = buildDashboard(this, {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
