@@ -5,7 +5,7 @@ import { AlationJobWatchStack } from './job-watch-stack';
 import { AlationJobWatchConfigError } from './validate-props';
 
 // Entry point of `npx cdk synth|deploy` (cdk.json). Configuration comes from
-// context only; see README.md, "Deploy to AWS", for the keys.
+// context only; see docs/deploying.md for the keys.
 const app = new App();
 const stackName: unknown = app.node.tryGetContext('stackName');
 
@@ -17,7 +17,7 @@ try {
 } catch (error) {
   if (!(error instanceof AlationJobWatchConfigError)) throw error;
   // A configuration mistake is not a crash: say what to fix, without a stack trace.
-  console.error(`${error.message}\n\nExample: npx cdk deploy -c alationBaseUrl=https://alation.example.com\nAll keys: README.md, "Deploy to AWS"`);
+  console.error(`${error.message}\n\nExample: npx cdk deploy -c alationBaseUrl=https://alation.example.com\nAll keys: docs/deploying.md`);
   process.exit(1);
 }
 

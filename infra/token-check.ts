@@ -123,7 +123,7 @@ export class TokenLifetimeCheck extends Construct {
     const alarms: Record<string, cloudwatch.Alarm> = {
       // Missing data breaches: no datapoint for a day means the check itself is not running or cannot reach Alation.
       TokenInvalid: new cloudwatch.Alarm(this, 'TokenInvalid', {
-        alarmDescription: 'Alation does not accept the token in the secret (expired, revoked, unknown, or the secret is unreadable), or the daily check did not report. See docs/operating.md#token-lifetime.',
+        alarmDescription: 'Alation does not accept the token in the secret (expired, revoked, unknown, or the secret is unreadable), or the daily check did not report. See docs/operating.md#token-lifetime-and-alarms.',
         metric: alationMetric(MetricName.TokenValid, {}, 'Minimum', day),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -132,7 +132,7 @@ export class TokenLifetimeCheck extends Construct {
       }),
       // Missing data does not breach here: a bare access token secret reports no expiry.
       TokenExpiresSoon: new cloudwatch.Alarm(this, 'TokenExpiresSoon', {
-        alarmDescription: `The Alation refresh token expires in fewer than ${warnDays} days: create a new one and put it in the secret. See docs/operating.md#token-lifetime.`,
+        alarmDescription: `The Alation refresh token expires in fewer than ${warnDays} days: create a new one and put it in the secret. See docs/operating.md#token-lifetime-and-alarms.`,
         metric: alationMetric(MetricName.TokenDaysToExpiry, {}, 'Minimum', day),
         threshold: warnDays,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,

@@ -32,7 +32,7 @@ const required = z.string({ error: 'is required' }).check(z.refine((value) => va
 
 /**
  * The job-status function's environment: the public contract with the CDK stack.
- * Defaults are documented in README.
+ * Defaults are documented in docs/how-it-works.md.
  */
 const EnvironmentSchema = z.object({
   ALATION_BASE_URL: required,

@@ -1,4 +1,4 @@
-/** Limits of the job reference contract, documented in README. */
+/** Limits of the job reference contract, documented in docs/contracts.md. */
 export const JobReferenceLimits = {
   /** The serialized `context` object, in bytes (UTF-8). Keeps messages and outcomes small. */
   maxContextBytes: 8 * 1024,
