@@ -129,3 +129,27 @@ describe('doctor on the local stack', () => {
     expect(run.code).toBe(DoctorExitCode.unhealthy);
   });
 });
+
+describe('doctor without permissions or answers', () => {
+  const denied = { send: async () => Promise.reject(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' })) };
+  const silent = { send: (_command: unknown, options?: { abortSignal?: AbortSignal }) => new Promise((_, reject) => options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted')))) };
+  const clientsOf = (client: object) => () => ({ cloudFormation: client, lambda: client, sqs: client, sns: client, secretsManager: client, cloudWatch: client }) as never;
+
+  it('reports a missing permission as a check it could not run (exit 4), not a crash', async () => {
+    const run = await runCommand((io, set) => doctorCommand({ ...io, clients: clientsOf(denied) }, set), ['--stack', 'any', '--json']);
+
+    const report = JSON.parse(run.out) as DoctorReport;
+    expect(check(report, 'stack')).toMatchObject({ status: 'unknown', details: ['no permission (AccessDeniedException)'] });
+    expect(report.checks.every((c) => c.status === 'unknown')).toBe(true);
+    expect(run.code).toBe(DoctorExitCode.incomplete);
+  });
+
+  it('gives up on a check that does not answer within its timeout', async () => {
+    const started = Date.now();
+
+    const run = await runCommand((io, set) => doctorCommand({ ...io, clients: clientsOf(silent) }, set), ['--stack', 'any', '--json', '--timeout-seconds', '1']);
+
+    expect(check(JSON.parse(run.out) as DoctorReport, 'stack')).toMatchObject({ status: 'unknown', details: ['timed out after 1000 ms'] });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
