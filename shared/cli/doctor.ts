@@ -1,13 +1,7 @@
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_TOKEN_WARN_DAYS } from '../alation/token-lifetime';
 import { toSendableText } from '../contracts/sendable-text';
-import { CheckStatus, DOCTOR_CHECKS, runCheck, type CheckResult, type DoctorCheck, type DoctorClients, type DoctorContext } from './doctor-checks';
+import type { CheckResult, CheckStatus, DoctorCheck, DoctorClients, DoctorContext } from './doctor-checks';
 import { ExitCode, usageReporter } from './exit-codes';
 
 /** Exit codes of `doctor`: scripts and CI gates branch on them. */
@@ -72,7 +66,10 @@ export function doctorCommand(deps: DoctorCommandDeps, setExitCode: (code: numbe
 
 async function runDoctor(options: DoctorOptions, deps: DoctorCommandDeps): Promise<number> {
   if (options.stack === undefined) return usageReporter(deps.writeError)('give --stack NAME');
-  const owned = deps.clients ? undefined : defaultClients();
+  // Loaded when doctor runs, not when the CLI starts: the Lambda and CloudWatch clients are
+  // needed by no other command.
+  const { DOCTOR_CHECKS, runCheck } = await import('./doctor-checks');
+  const owned = deps.clients ? undefined : await defaultClients();
   const context: DoctorContext = {
     stackName: options.stack,
     clients: deps.clients?.() ?? owned!,
@@ -88,8 +85,8 @@ async function runDoctor(options: DoctorOptions, deps: DoctorCommandDeps): Promi
       checks.push(result);
       if (!options.json) deps.write(render(result));
     }
-    const failed = checks.some((c) => c.status === CheckStatus.fail);
-    const incomplete = checks.some((c) => c.status === CheckStatus.unknown);
+    const failed = checks.some((c) => c.status === 'fail');
+    const incomplete = checks.some((c) => c.status === 'unknown');
     const report: DoctorReport = { schema: 'alation.job-doctor/v1', stack: options.stack, healthy: !failed && !incomplete, checks };
     if (options.json) deps.write(`${JSON.stringify(report)}\n`);
     else deps.write(`\n${failed ? `Unhealthy: ${count(checks, 'fail')} check(s) failed.` : incomplete ? `Incomplete: ${count(checks, 'unknown')} check(s) could not run.` : 'Healthy.'}\n`);
@@ -109,7 +106,15 @@ function render(result: CheckResult): string {
 
 const count = (checks: readonly CheckResult[], status: CheckStatus) => checks.filter((c) => c.status === status).length;
 
-function defaultClients(): DoctorClients {
+async function defaultClients(): Promise<DoctorClients> {
+  const [{ CloudFormationClient }, { CloudWatchClient }, { LambdaClient }, { SecretsManagerClient }, { SNSClient }, { SQSClient }] = await Promise.all([
+    import('@aws-sdk/client-cloudformation'),
+    import('@aws-sdk/client-cloudwatch'),
+    import('@aws-sdk/client-lambda'),
+    import('@aws-sdk/client-secrets-manager'),
+    import('@aws-sdk/client-sns'),
+    import('@aws-sdk/client-sqs'),
+  ]);
   // The SDK's own retries stay on, but each check's timeout bounds them.
   return {
     cloudFormation: new CloudFormationClient({}),
