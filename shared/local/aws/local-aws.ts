@@ -124,6 +124,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
   }
 
   let clients: LocalAwsClients | undefined;
+  let destroyControlPlaneClients = (): void => undefined;
   const common = { region, credentials: LOCAL_CREDENTIALS };
 
   const env = (): Record<string, string> => ({
@@ -157,20 +158,33 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
       };
     },
     clients() {
-      clients ??= {
-        sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
-        sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
-        dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
-        secretsManager: new SecretsManagerClient({ ...common, endpoint: endpoints.secretsManager }),
-        cloudFormation: new CloudFormationClient({ ...common, endpoint: endpoints.controlPlane }),
-        lambda: new LambdaClient({ ...common, endpoint: endpoints.controlPlane }),
-        cloudWatch: new CloudWatchClient({ ...common, endpoint: endpoints.controlPlane }),
-      };
+      if (!clients) {
+        // The control-plane clients are built on first use: only doctor's tests need them.
+        const controlPlaneClients: { cloudFormation?: CloudFormationClient; lambda?: LambdaClient; cloudWatch?: CloudWatchClient } = {};
+        const built = controlPlaneClients;
+        clients = {
+          sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
+          sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
+          dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
+          secretsManager: new SecretsManagerClient({ ...common, endpoint: endpoints.secretsManager }),
+          get cloudFormation() {
+            return (built.cloudFormation ??= new CloudFormationClient({ ...common, endpoint: endpoints.controlPlane }));
+          },
+          get lambda() {
+            return (built.lambda ??= new LambdaClient({ ...common, endpoint: endpoints.controlPlane }));
+          },
+          get cloudWatch() {
+            return (built.cloudWatch ??= new CloudWatchClient({ ...common, endpoint: endpoints.controlPlane }));
+          },
+        };
+        destroyControlPlaneClients = () => Object.values(built).forEach((client) => client.destroy());
+      }
       return clients;
     },
     async stop() {
       if (clients) {
-        for (const client of Object.values(clients)) client.destroy();
+        for (const client of [clients.sqs, clients.sns, clients.dynamodb, clients.secretsManager]) client.destroy();
+        destroyControlPlaneClients();
         clients = undefined;
       }
       await stopAll(started.splice(0));
