@@ -1,9 +1,12 @@
-import { basename, dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, Aws, DockerImage, Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,9 +21,27 @@ import { buildDashboard } from './dashboard';
 import { alationMetric, outcomeMetrics } from './function-metrics';
 import { MetricName } from './metrics';
 import type { AlationJobWatchProps, OutcomeFilter, OutcomeSubscriberInput } from './props';
-import { DEFAULTS, assertNoProblems, validateAlationJobWatchProps } from './validate-props';
+import { DEFAULTS, assertNoProblems, extraFinalStatusesEnv, validateAlationJobWatchProps } from './validate-props';
 import { bundleJobStatus } from './bundling';
 import { TokenLifetimeCheck } from './token-check';
+import { acknowledgeControl, deadLetterQueueProps, guardedTableProps } from './guardrails';
+import { applyRolePolicies } from './role-policies';
+import { replayAwareFilterPolicy, subscriberKey, webhookDeliveryPolicy } from './subscriptions';
+
+/** One subscription of the outcome topic made by the construct. */
+export interface SubscriberResources {
+  /** Replay target key: the `replayTo` attribute value that reaches only this subscription. */
+  readonly key: string;
+  readonly protocol: sns.SubscriptionProtocol;
+  readonly endpoint: string;
+  /** Where SNS puts what it could not deliver to this subscription. */
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+/** File name of the private CA bundle inside the function asset. */
+export const ALATION_CA_FILE = 'alation-ca.pem';
+// Lambda unpacks the asset here (LAMBDA_TASK_ROOT).
+const TASK_ROOT = '/var/task';
 
 /** Default handler entry: the job-status function of this repository. */
 export const DEFAULT_ENTRY = fileURLToPath(new URL('../functions/job-status/handler.ts', import.meta.url));
@@ -58,8 +79,11 @@ export class AlationJobWatch extends Construct {
   public readonly tokenSecret: secretsmanager.ISecret;
   /** Topic the alarms notify. */
   public readonly alarmTopic: sns.ITopic;
-  /** Dead-letter queue of the HTTPS subscriptions; only when `webhookUrls` are given. */
-  public readonly subscriptionDeadLetterQueue?: sqs.Queue;
+  /**
+   * The outcome topic's subscriptions made from `notifyEmails` and `webhookUrls`, each with
+   * its own dead-letter queue and replay target key (`alation-job-watch replay`).
+   */
+  public readonly subscribers: readonly SubscriberResources[];
   /** The alarms, by name: `DeadLetterQueueNotEmpty`, `OldestMessageAge`, `FunctionErrors`, ... */
   public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** The operations dashboard. */
@@ -74,12 +98,10 @@ export class AlationJobWatch extends Construct {
     const functionTimeout = Duration.seconds(props.functionTimeoutSeconds ?? DEFAULTS.functionTimeoutSeconds);
     const batchingWindowSeconds = props.maxBatchingWindowSeconds ?? DEFAULTS.maxBatchingWindowSeconds;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The longest SQS retention: time to inspect and redrive.
-      retentionPeriod: Duration.days(14),
-    });
+    applyRolePolicies(Stack.of(this), { permissionsBoundary: props.rolePermissionsBoundary, roleNamePrefix: props.roleNamePrefix });
+
+    // The longest SQS retention (14 days): time to inspect and redrive.
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', deadLetterQueueProps());
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the job queue; a DLQ of a DLQ would only hide messages further.',
@@ -110,32 +132,36 @@ export class AlationJobWatch extends Construct {
       masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
     });
 
+    const pointInTimeRecovery = props.pointInTimeRecovery ?? true;
     this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
+      ...guardedTableProps({ pointInTimeRecovery }),
       // Powertools idempotency layout: partition key `id`, expiry in `expiration`.
       // https://docs.aws.amazon.com/powertools/typescript/latest/features/idempotency/#dynamodb-table
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiration',
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     });
-    Validations.of(this.idempotencyTable).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
-        'Idempotency records are short-lived (TTL) duplicate guards; restoring them has no value, losing them at worst lets one duplicate outcome through.',
-    });
+    if (!pointInTimeRecovery) {
+      const reason =
+        'Idempotency records are short-lived (TTL) duplicate guards; restoring them has no value, losing them at worst lets one duplicate outcome through.';
+      Validations.of(this.idempotencyTable).acknowledge({ id: 'AwsSolutions-DDB3', reason });
+      acknowledgeControl(this.idempotencyTable, 'CT.DYNAMODB.PR.1', `${reason} Turned off by pointInTimeRecovery: false.`);
+    }
 
     this.tokenSecret = props.tokenSecret ?? this.createTokenSecret();
 
-    const logGroup = new logs.LogGroup(this, 'FunctionLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    });
+    const logGroup = this.createLogGroup(props);
     // An own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
     const role = new iam.Role(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'alation-job-watch job-status function',
     });
     logGroup.grantWrite(role);
+    const network = this.network(props, role);
 
     const entry = props.entry ?? DEFAULT_ENTRY;
+    const caBundle = props.alationCaCertificatePath
+      ? { path: props.alationCaCertificatePath, digest: createHash('sha256').update(readFileSync(props.alationCaCertificatePath)).digest('hex') }
+      : undefined;
     this.function = new lambda.Function(this, 'Function', {
       code: lambda.Code.fromAsset(dirname(entry), {
         // Hash what is deployed, not the source folder.
@@ -146,10 +172,12 @@ export class AlationJobWatch extends Construct {
           image: DockerImage.fromRegistry('dummy'),
           // Never run. CDK caches bundled assets by these options and the source folder, and
           // cannot see into tryBundle: naming the entry keeps two entries of one folder apart.
-          command: ['bundleJobStatus', basename(entry)],
+          // The CA file's digest is in it too, so a new CA makes a new asset.
+          command: ['bundleJobStatus', basename(entry), ...(caBundle ? [caBundle.digest] : [])],
           local: {
             tryBundle(outputDir) {
               bundleJobStatus({ entry, outdir: outputDir });
+              if (caBundle) copyFileSync(caBundle.path, join(outputDir, ALATION_CA_FILE));
               return true;
             },
           },
@@ -166,7 +194,15 @@ export class AlationJobWatch extends Construct {
       role,
       description: 'Checks Alation bulk-API jobs and publishes their outcomes',
       environment: this.functionEnvironment(props),
+      ...network,
     });
+    if (!props.vpc) {
+      acknowledgeControl(
+        this.function,
+        'CT.LAMBDA.PR.3',
+        'Alation is reached over the internet unless a VPC is configured; a VPC needs endpoints or a NAT gateway, which cost by the hour. Give vpc (context vpcId) to run the function in your VPC.',
+      );
+    }
 
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
@@ -180,7 +216,7 @@ export class AlationJobWatch extends Construct {
     );
 
     this.grantFunction();
-    this.subscriptionDeadLetterQueue = this.subscribe(props);
+    this.subscribers = this.subscribe(props);
 
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
     for (const email of props.alarmEmails ?? []) {
@@ -200,7 +236,7 @@ export class AlationJobWatch extends Construct {
     this.dashboard = buildDashboard(this, {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
-      subscriptionDeadLetterQueue: this.subscriptionDeadLetterQueue,
+      subscriptionDeadLetterQueues: this.subscribers.map((s) => s.deadLetterQueue),
       fn: this.function,
       alarms: Object.values(this.alarms),
     });
@@ -217,6 +253,98 @@ export class AlationJobWatch extends Construct {
   /** Console URL of the dashboard. */
   public get dashboardUrl(): string {
     return `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`;
+  }
+
+  private createLogGroup(props: AlationJobWatchProps): logs.LogGroup {
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const encryptionKey = props.logGroupEncryptionKey === 'create' ? this.createLogKey() : props.logGroupEncryptionKey;
+    const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention, encryptionKey });
+    // RetentionDays.INFINITE is 9999; CT.CLOUDWATCH.PR.2 asks for a year or more.
+    if (retention < logs.RetentionDays.ONE_YEAR) {
+      acknowledgeControl(logGroup, 'CT.CLOUDWATCH.PR.2', `The log retention was set below one year (${retention} days) by logRetention; raise it to 365 or more in accounts that enforce the control.`);
+    }
+    if (!encryptionKey) {
+      acknowledgeControl(
+        logGroup,
+        'CT.CLOUDWATCH.PR.3',
+        'CloudWatch Logs encrypts every log group at rest with its own keys, and these logs never hold the token; a customer managed key adds $1 a month and KMS calls. Set logGroupEncryptionKey (context logGroupKmsKey=create or a key ARN) in accounts that enforce the control.',
+      );
+    }
+    return logGroup;
+  }
+
+  /** A key CloudWatch Logs may use for this account's log groups in this region. */
+  private createLogKey(): kms.Key {
+    const key = new kms.Key(this, 'LogGroupKey', { description: 'alation-job-watch function logs', enableKeyRotation: true });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogs',
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+        },
+      }),
+    );
+    denyGrantsExceptForAwsServices(key);
+    return key;
+  }
+
+  /**
+   * The function's network: none (Lambda's own) or the given VPC, with the endpoints it
+   * needs when asked for. Returns the function props to spread.
+   */
+  private network(props: AlationJobWatchProps, role: iam.IRole): Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+    const vpc = props.vpc;
+    if (!vpc) return {};
+    // Creating and deleting network interfaces; AWS's managed policy for exactly this.
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason:
+        'AWS maintains this policy for exactly this purpose (the network interfaces of a function in a VPC); its EC2 actions support no resource-level scoping.',
+    });
+    const vpcSubnets = props.vpcSubnets;
+    const securityGroups = props.securityGroups
+      ? [...props.securityGroups]
+      : [
+          new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+            vpc,
+            description: 'alation-job-watch job-status function: outbound HTTPS to Alation and AWS endpoints',
+            allowAllOutbound: true,
+          }),
+        ];
+    if (props.vpcEndpoints) {
+      // DynamoDB has a free gateway endpoint; the others need interface endpoints.
+      vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
+      const services: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
+        Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
+        Sns: ec2.InterfaceVpcEndpointAwsService.SNS,
+        SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+        // Active tracing: the X-Ray daemon in the execution environment sends over the function's network.
+        XRay: ec2.InterfaceVpcEndpointAwsService.XRAY,
+      };
+      const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+        vpc,
+        description: 'alation-job-watch VPC endpoints: HTTPS from the function',
+        allowAllOutbound: false,
+      });
+      for (const group of securityGroups) endpointSecurityGroup.addIngressRule(group, ec2.Port.tcp(443), 'HTTPS from the job-status function');
+      for (const [name, service] of Object.entries(services)) {
+        vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+          service,
+          // The function's subnets (CDK takes one per AZ, as endpoints require).
+          subnets: vpcSubnets,
+          securityGroups: [endpointSecurityGroup],
+          // Only the function's security groups may connect, not the whole VPC.
+          open: false,
+          privateDnsEnabled: true,
+        });
+      }
+    }
+    return { vpc, vpcSubnets, securityGroups };
   }
 
   private createTokenSecret(): secretsmanager.Secret {
@@ -255,6 +383,14 @@ export class AlationJobWatch extends Construct {
     for (const [name, value] of Object.entries(tunables)) {
       if (value !== undefined) environment[name] = String(value);
     }
+    // Node reads this once, at process start, and trusts the file's certificates in addition
+    // to its public roots (Lambda documents it for its Node.js runtimes). Nothing here or
+    // anywhere else turns verification off.
+    if (props.alationCaCertificatePath) environment.NODE_EXTRA_CA_CERTS = `${TASK_ROOT}/${ALATION_CA_FILE}`;
+    if (props.watchFollowUps !== undefined) environment.WATCH_FOLLOW_UPS = String(props.watchFollowUps);
+    if (props.followUpMaxDepth !== undefined) environment.FOLLOW_UP_MAX_DEPTH = String(props.followUpMaxDepth);
+    const extraFinalStatuses = extraFinalStatusesEnv(props.extraFinalStatuses);
+    if (extraFinalStatuses) environment.EXTRA_FINAL_STATUSES = extraFinalStatuses;
     return environment;
   }
 
@@ -291,35 +427,33 @@ export class AlationJobWatch extends Construct {
     }
   }
 
-  private subscribe(props: AlationJobWatchProps): sqs.Queue | undefined {
-    for (const entry of props.notifyEmails ?? []) {
-      const { endpoint, filter } = normalise(entry);
-      this.topic.addSubscription(new subscriptions.EmailSubscription(endpoint, { filterPolicy: filterPolicy(filter) }));
-    }
-    const webhooks = (props.webhookUrls ?? []).map(normalise);
-    if (webhooks.length === 0) return undefined;
-
-    // Catches what SNS could not deliver after its HTTPS retries, for inspection and replay.
-    // https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
-    const dlq = new sqs.Queue(this, 'SubscriptionDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+  private subscribe(props: AlationJobWatchProps): SubscriberResources[] {
+    const wanted = [
+      ...(props.notifyEmails ?? []).map((e) => ({ ...normalise(e), protocol: sns.SubscriptionProtocol.EMAIL })),
+      ...(props.webhookUrls ?? []).map((e) => ({ ...normalise(e), protocol: sns.SubscriptionProtocol.HTTPS })),
+    ];
+    return wanted.map(({ endpoint, filter, protocol }) => {
+      const key = subscriberKey(protocol, endpoint);
+      // One DLQ per subscription: it catches what SNS could not deliver after its retries (for
+      // email too, which otherwise vanishes after 50 attempts), and it tells `replay` which
+      // subscription a dead letter was meant for, whatever SNS writes into it.
+      // https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
+      const deadLetterQueue = new sqs.Queue(this, `SubscriptionDeadLetterQueue${key}`, deadLetterQueueProps());
+      Validations.of(deadLetterQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of one SNS subscription of the outcome topic.',
+      });
+      const subscription = new sns.Subscription(this, `Subscription${key}`, {
+        topic: this.topic,
+        protocol,
+        endpoint,
+        deadLetterQueue,
+        ...(protocol === sns.SubscriptionProtocol.HTTPS ? { deliveryPolicy: webhookDeliveryPolicy() } : {}),
+      });
+      // CDK's typed filter policy has no $or; the property takes the policy as JSON.
+      (subscription.node.defaultChild as sns.CfnSubscription).filterPolicy = replayAwareFilterPolicy(filter, key);
+      return { key, protocol, endpoint, deadLetterQueue };
     });
-    Validations.of(dlq).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the HTTPS subscriptions.',
-    });
-    for (const { endpoint, filter } of webhooks) {
-      this.topic.addSubscription(
-        new subscriptions.UrlSubscription(endpoint, {
-          protocol: sns.SubscriptionProtocol.HTTPS,
-          filterPolicy: filterPolicy(filter),
-          deadLetterQueue: dlq,
-        }),
-      );
-    }
-    return dlq;
   }
 
   private createAlarmTopic(): sns.Topic {
@@ -344,6 +478,7 @@ export class AlationJobWatch extends Construct {
         conditions: fromOwnAlarms,
       }),
     );
+    denyGrantsExceptForAwsServices(key);
     const topic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'alation-job-watch alarms',
       enforceSSL: true,
@@ -420,13 +555,22 @@ export class AlationJobWatch extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
-    if (this.subscriptionDeadLetterQueue) {
-      add('SubscriptionDeadLetterQueueNotEmpty', {
-        alarmDescription: 'SNS could not deliver outcomes to a webhook after its retries. See README.md#alarms.',
-        metric: this.subscriptionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: 'Maximum',
-        }),
+    if (this.subscribers.length > 0) {
+      // Counts every delivery SNS gave up on, before the message reaches a DLQ (or, with no
+      // DLQ, is discarded): the earliest sign that a subscriber stopped receiving outcomes.
+      add('OutcomeNotificationsFailed', {
+        alarmDescription: 'SNS failed to deliver outcomes to a subscriber (email or webhook). See docs/operating.md#replay.',
+        metric: this.topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    for (const subscriber of this.subscribers) {
+      add(`SubscriptionDeadLetterQueueNotEmpty${subscriber.key}`, {
+        alarmDescription: `SNS could not deliver outcomes to the ${subscriber.protocol} subscriber ${subscriber.key} after its retries; replay them with alation-job-watch replay. See docs/operating.md#replay.`,
+        metric: subscriber.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -455,14 +599,19 @@ function normalise(entry: OutcomeSubscriberInput): { endpoint: string; filter?: 
   return typeof entry === 'string' ? { endpoint: entry } : entry;
 }
 
-function filterPolicy(filter: OutcomeFilter | undefined): Record<string, sns.SubscriptionFilter> | undefined {
-  if (!filter) return undefined;
-  const policy: Record<string, sns.SubscriptionFilter> = {};
-  if (filter.statuses) policy.status = sns.SubscriptionFilter.stringFilter({ allowlist: [...filter.statuses] });
-  if (filter.kinds) policy.kind = sns.SubscriptionFilter.stringFilter({ allowlist: [...filter.kinds] });
-  // Published as a String attribute "true"/"false", not as a boolean.
-  if (filter.hasErrors !== undefined) {
-    policy.hasErrors = sns.SubscriptionFilter.stringFilter({ allowlist: [String(filter.hasErrors)] });
-  }
-  return Object.keys(policy).length > 0 ? policy : undefined;
+/**
+ * CT.KMS.PR.3: grants on a key only for AWS services acting on AWS resources. Nothing in this
+ * stack creates grants; the statement keeps anyone from adding one later.
+ */
+function denyGrantsExceptForAwsServices(key: kms.Key): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyGrantsExceptForAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }),
+  );
 }

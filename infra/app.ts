@@ -1,4 +1,5 @@
 import { App, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackPropsFromContext } from './context';
 import { AlationJobWatchStack } from './job-watch-stack';
@@ -10,8 +11,11 @@ const app = new App();
 const stackName: unknown = app.node.tryGetContext('stackName');
 
 try {
+  const props = stackPropsFromContext(app.node);
   new AlationJobWatchStack(app, typeof stackName === 'string' && stackName !== '' ? stackName : 'AlationJobWatch', {
-    ...stackPropsFromContext(app.node),
+    ...props,
+    // A VPC is looked up at synth, which needs the account and region the CLI was given.
+    ...(props.vpcId ? { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } } : {}),
     description: 'alation-job-watch: watches Alation bulk-API jobs and publishes their outcomes to SNS',
   });
 } catch (error) {
@@ -21,5 +25,6 @@ try {
   process.exit(1);
 }
 
-// Synthesis fails on any unacknowledged AwsSolutions finding.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+// Synthesis fails on any unacknowledged AwsSolutions finding, and on any unacknowledged
+// violation of AWS Control Tower's proactive controls (docs/deploying.md, "Control Tower").
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());

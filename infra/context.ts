@@ -1,8 +1,9 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { type AlationJobWatchStackProps, validateTokenSecretReference } from './job-watch-stack';
+import { type AlationJobWatchStackProps, validateDeploymentReference, validateTokenSecretReference } from './job-watch-stack';
 import type { OutcomeSubscriberInput } from './props';
 import { assertNoProblems, validateAlationJobWatchProps } from './validate-props';
+import { parseExtraFinalStatuses } from '../shared/watch/statuses';
 
 /** Context keys holding numbers (from `cdk.json` as numbers, from `-c key=value` as strings). */
 export const NUMBER_CONTEXT_KEYS = [
@@ -11,6 +12,7 @@ export const NUMBER_CONTEXT_KEYS = [
   'maxWatchSeconds',
   'alationTimeoutMs',
   'recordConcurrency',
+  'followUpMaxDepth',
   'maxConcurrency',
   'batchSize',
   'maxBatchingWindowSeconds',
@@ -22,7 +24,23 @@ export const NUMBER_CONTEXT_KEYS = [
 ] as const;
 
 /** Context keys holding strings. */
-export const STRING_CONTEXT_KEYS = ['alationBaseUrl', 'tokenSecretArn', 'tokenSecretName', 'tokenSecretKmsKeyArn'] as const;
+export const STRING_CONTEXT_KEYS = [
+  'alationBaseUrl',
+  'tokenSecretArn',
+  'tokenSecretName',
+  'tokenSecretKmsKeyArn',
+  'vpcId',
+  'alationCaCertificatePath',
+  'permissionsBoundaryPolicy',
+  'roleNamePrefix',
+  'logGroupKmsKey',
+] as const;
+
+/** Context keys holding id lists: a JSON array, or a comma-separated list. */
+export const ID_LIST_CONTEXT_KEYS = ['subnetIds', 'securityGroupIds'] as const;
+
+/** Context keys holding booleans (`true`/`false`, from `-c key=value` as strings). */
+export const BOOLEAN_CONTEXT_KEYS = ['vpcEndpoints', 'pointInTimeRecovery'] as const;
 
 /** Context keys holding subscriber lists: a JSON array, or a comma-separated list of endpoints. */
 export const LIST_CONTEXT_KEYS = ['notifyEmails', 'webhookUrls', 'alarmEmails'] as const;
@@ -56,6 +74,21 @@ export function stackPropsFromContext(node: Node): AlationJobWatchStackProps {
     else props[key] = value;
   }
 
+  const watchFollowUps: unknown = node.tryGetContext('watchFollowUps');
+  if (watchFollowUps === true || watchFollowUps === 'true') props.watchFollowUps = true;
+  else if (watchFollowUps === false || watchFollowUps === 'false') props.watchFollowUps = false;
+  else if (watchFollowUps !== undefined && watchFollowUps !== '') problems.push(`context watchFollowUps must be true or false (got ${JSON.stringify(watchFollowUps)})`);
+
+  // `-c extraFinalStatuses=completed:successful,cancelled:failed`, as the function's variable spells it.
+  const extraFinalStatuses: unknown = node.tryGetContext('extraFinalStatuses');
+  if (typeof extraFinalStatuses === 'string' && extraFinalStatuses.trim() !== '') {
+    const parsed = parseExtraFinalStatuses(extraFinalStatuses);
+    problems.push(...parsed.problems.map((p) => `context extraFinalStatuses: ${p}`));
+    props.extraFinalStatuses = Object.fromEntries(parsed.statuses);
+  } else if (extraFinalStatuses !== undefined && extraFinalStatuses !== '') {
+    problems.push(`context extraFinalStatuses must be a string such as completed:successful (got ${JSON.stringify(extraFinalStatuses)})`);
+  }
+
   const retention = parseNumber(node.tryGetContext('logRetentionDays'));
   if (retention !== undefined) {
     if (RETENTION_DAYS.includes(retention)) props.logRetention = retention as logs.RetentionDays;
@@ -77,8 +110,32 @@ export function stackPropsFromContext(node: Node): AlationJobWatchStackProps {
     }
   }
 
+  for (const key of ID_LIST_CONTEXT_KEYS) {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === '') continue;
+    const list = parseList(value);
+    if (list === undefined || !list.every((e) => typeof e === 'string')) {
+      problems.push(`context ${key} must be a JSON array or a comma-separated list of ids (got ${JSON.stringify(value)})`);
+    } else {
+      props[key] = list as string[];
+    }
+  }
+
+  for (const key of BOOLEAN_CONTEXT_KEYS) {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === '') continue;
+    if (value === true || value === 'true') props[key] = true;
+    else if (value === false || value === 'false') props[key] = false;
+    else problems.push(`context ${key} must be true or false (got ${JSON.stringify(value)})`);
+  }
+
   const complete = { ...props, alationBaseUrl: props.alationBaseUrl ?? '' } as AlationJobWatchStackProps;
-  assertNoProblems([...problems, ...validateTokenSecretReference(complete), ...validateAlationJobWatchProps(complete)]);
+  assertNoProblems([
+    ...problems,
+    ...validateTokenSecretReference(complete),
+    ...validateDeploymentReference(complete),
+    ...validateAlationJobWatchProps(complete, { vpcGiven: complete.vpcId !== undefined }),
+  ]);
   return complete;
 }
 

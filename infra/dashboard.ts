@@ -10,7 +10,8 @@ import { ALATION_ERROR_CLASSES, MetricName } from './metrics';
 export interface DashboardSources {
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
-  readonly subscriptionDeadLetterQueue?: sqs.IQueue;
+  /** One per subscription of the outcome topic. */
+  readonly subscriptionDeadLetterQueues?: readonly sqs.IQueue[];
   readonly fn: lambda.IFunction;
   readonly alarms: readonly cloudwatch.IAlarm[];
 }
@@ -45,9 +46,13 @@ export function buildDashboard(scope: Construct, sources: DashboardSources): clo
     new cloudwatch.GraphWidget({
       title: 'Job queue depth',
       left: [visible, inFlight, delayed],
-      right: [dlqDepth, ...(sources.subscriptionDeadLetterQueue
-        ? [sources.subscriptionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: 'webhook DLQ' })]
-        : [])],
+      right: [
+        dlqDepth,
+        // A graph widget holds at most 100 metrics; the alarms cover every subscriber anyway.
+        ...(sources.subscriptionDeadLetterQueues ?? []).slice(0, 20).map((q, i) =>
+          q.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: `subscriber DLQ ${i + 1}` }),
+        ),
+      ],
       stacked: true,
       width: 18,
       height: 6,

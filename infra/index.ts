@@ -6,3 +6,11 @@ export { ALATION_ERROR_CLASSES, METRICS_NAMESPACE, MetricName, OUTCOME_STATUSES,
 export type { AlationErrorClass, OutcomeStatus } from './metrics';
 export type { AlationJobWatchProps, OutcomeFilter, OutcomeSubscriber, OutcomeSubscriberInput } from './props';
 export { AlationJobWatchConfigError, DEFAULTS, FUNCTION_DEFAULTS, validateAlationJobWatchProps } from './validate-props';
+export type { SubscriberResources } from './alation-job-watch';
+export { ALATION_CA_FILE } from './alation-job-watch';
+export { validateDeploymentReference } from './job-watch-stack';
+export type { DeploymentReference } from './job-watch-stack';
+export { ControlTowerRule, acknowledgeControl, deadLetterQueueProps, guardedTableProps } from './guardrails';
+export type { ControlTowerControl } from './guardrails';
+export { RoleNamePrefix, applyRolePolicies } from './role-policies';
+export { MAX_HTTPS_RETRY_SECONDS, WEBHOOK_RETRY, replayAwareFilterPolicy, subscriberKey, webhookDeliveryPolicy } from './subscriptions';

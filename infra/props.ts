@@ -1,3 +1,6 @@
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -121,6 +124,30 @@ export interface AlationJobWatchProps {
   readonly recordConcurrency?: number;
 
   /**
+   * `WATCH_FOLLOW_UPS`: watch the follow-up jobs a final result names, and publish each
+   * chain's verdict (docs/contracts.md, "Follow-up jobs and chains").
+   *
+   * @default - not set; the function's default (true) applies
+   */
+  readonly watchFollowUps?: boolean;
+
+  /**
+   * `FOLLOW_UP_MAX_DEPTH`: the deepest follow-up watched (1–3; 1 watches the root's follow-ups only).
+   *
+   * @default - not set; the function's default (3) applies
+   */
+  readonly followUpMaxDepth?: number;
+
+  /**
+   * `EXTRA_FINAL_STATUSES`: statuses Alation may report that the watcher should treat as final,
+   * each mapped to the outcome status it is published as, e.g. `{ completed: 'successful' }`.
+   * Without it, an unknown status is watched until the deadline (and reported once per job).
+   *
+   * @default - none
+   */
+  readonly extraFinalStatuses?: Readonly<Record<string, 'successful' | 'partially_successful' | 'failed'>>;
+
+  /**
    * Maximum concurrent invocations of the event source mapping (2–1000); with
    * `recordConcurrency` it caps the load on Alation without the throttling
    * (and false DLQ arrivals) that reserved concurrency causes.
@@ -165,11 +192,90 @@ export interface AlationJobWatchProps {
   readonly runtime?: lambda.Runtime;
 
   /**
-   * Retention of the function's log group.
+   * Retention of the function's log group. Below one year the stack acknowledges
+   * Control Tower control CT.CLOUDWATCH.PR.2, which an account enforcing it refuses.
    *
-   * @default logs.RetentionDays.ONE_MONTH
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * KMS key of the function's log group (CT.CLOUDWATCH.PR.3). `'create'` makes a customer
+   * managed key whose policy lets CloudWatch Logs use it for this account's log groups;
+   * a key of your own must allow `logs.<region>.amazonaws.com` the same.
+   *
+   * @default - CloudWatch Logs' own encryption at rest; CT.CLOUDWATCH.PR.3 is acknowledged
+   */
+  readonly logGroupEncryptionKey?: kms.IKey | 'create';
+
+  /**
+   * Point-in-time recovery of the idempotency table (CT.DYNAMODB.PR.1). Billed by table
+   * size; the table holds short-lived records, so it costs cents.
+   *
+   * @default true
+   */
+  readonly pointInTimeRecovery?: boolean;
+
+  /**
+   * VPC to run the function in, to reach an Alation that is only reachable from a private
+   * network. The function then reaches SQS, SNS, DynamoDB and Secrets Manager through
+   * VPC endpoints (see `vpcEndpoints`) or a NAT gateway of the VPC.
+   *
+   * @default - no VPC: the function runs in Lambda's network and reaches Alation over the internet; CT.LAMBDA.PR.3 is acknowledged
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` the function is placed in (private ones: Lambda gives its network
+   * interfaces no public address).
+   *
+   * @default - the VPC's private subnets with egress, else its isolated ones
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the function; they must allow outbound HTTPS to Alation and to the
+   * endpoints (or the NAT).
+   *
+   * @default - one new group that allows all outbound traffic and no inbound
+   */
+  readonly securityGroups?: readonly ec2.ISecurityGroup[];
+
+  /**
+   * Creates the VPC endpoints the function needs in `vpc`: interface endpoints for SQS,
+   * SNS, Secrets Manager and X-Ray (in the function's subnets, reachable from its security
+   * groups) and a gateway endpoint for DynamoDB. Leave off when the VPC already has them or
+   * routes through a NAT gateway. Interface endpoints are billed per hour and AZ.
+   *
+   * @default false
+   */
+  readonly vpcEndpoints?: boolean;
+
+  /**
+   * PEM file of the CA certificate(s) that issued Alation's certificate, when that is a
+   * private (company) CA. Bundled with the function and trusted in addition to the public
+   * roots (`NODE_EXTRA_CA_CERTS`). There is no option to turn certificate checks off.
+   *
+   * @default - public roots only
+   */
+  readonly alationCaCertificatePath?: string;
+
+  /**
+   * Permissions boundary put on every IAM role of the stack the construct is in, custom
+   * resource roles included.
+   *
+   * @default - no boundary
+   */
+  readonly rolePermissionsBoundary?: iam.IManagedPolicy;
+
+  /**
+   * Prefix of the names of every IAM role of the stack the construct is in (for naming
+   * policies such as "roles start with app-"). Names are the prefix plus a unique name
+   * derived from the construct path, 64 characters at most; deploying needs CAPABILITY_NAMED_IAM.
+   *
+   * @default - names chosen by CloudFormation
+   */
+  readonly roleNamePrefix?: string;
 
   /**
    * Receives of one message before SQS moves it to the DLQ (≥ 5, so throttling

@@ -1,7 +1,11 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Token } from 'aws-cdk-lib';
 import { OUTCOME_STATUSES } from './metrics';
 import type { AlationJobWatchProps, OutcomeSubscriberInput } from './props';
 import { FUNCTION_DEFAULTS, MAX_SQS_DELAY_SECONDS } from '../shared/config';
+import { MAX_FOLLOW_UP_DEPTH_LIMIT } from '../shared/contracts/follow-up';
+import { parseExtraFinalStatuses } from '../shared/watch/statuses';
 
 /** Defaults of the construct (the function's own defaults live in its config). */
 export const DEFAULTS = {
@@ -68,6 +72,36 @@ function httpsUrlProblem(name: string, value: unknown): string | undefined {
   return undefined;
 }
 
+// IAM role names: [\w+=,.@-], at most 64 characters; a prefix leaves room for a unique part.
+const ROLE_NAME_PREFIX = /^[\w+=,.@-]{1,32}$/;
+
+/**
+ * Problems with the private CA file, or undefined: it must be readable, hold only
+ * certificates (a private key there would be deployed with the function), and each must parse.
+ */
+export function caCertificateProblem(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return `alationCaCertificatePath ${show(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    return `alationCaCertificatePath ${show(path)} holds a private key; give the CA certificate only`;
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return `alationCaCertificatePath ${show(path)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`;
+  for (const [i, block] of blocks.entries()) {
+    try {
+      const cert = new X509Certificate(block);
+      if (!cert.ca) return `alationCaCertificatePath ${show(path)}: certificate ${i + 1} (${cert.subject.replace(/\n/g, ', ')}) is not a CA certificate`;
+    } catch (error) {
+      return `alationCaCertificatePath ${show(path)}: certificate ${i + 1} does not parse (${(error as Error).message})`;
+    }
+  }
+  return undefined;
+}
+
 // Deliberately loose: SNS rejects what it cannot deliver; this catches typos such as a missing @.
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -107,7 +141,12 @@ const emailProblem = (label: string, endpoint: unknown): string | undefined =>
  * Every problem with the props, cross-field conflicts included, so that one
  * synth shows them all instead of one per attempt.
  */
-export function validateAlationJobWatchProps(props: AlationJobWatchProps): string[] {
+export function validateAlationJobWatchProps(
+  props: AlationJobWatchProps,
+  /** The app stack gives the VPC by id and imports it after validating. */
+  options: { vpcGiven?: boolean } = {},
+): string[] {
+  const vpcGiven = options.vpcGiven ?? props.vpc !== undefined;
   const problems: string[] = [];
   const baseUrlProblem = httpsUrlProblem('alationBaseUrl', props.alationBaseUrl);
   if (baseUrlProblem) problems.push(baseUrlProblem);
@@ -118,6 +157,11 @@ export function validateAlationJobWatchProps(props: AlationJobWatchProps): strin
   checkInteger(problems, 'maxWatchSeconds', props.maxWatchSeconds, 1, 14 * 86_400);
   checkInteger(problems, 'alationTimeoutMs', props.alationTimeoutMs, 100, 60_000);
   checkInteger(problems, 'recordConcurrency', props.recordConcurrency, 1, 100);
+  checkInteger(problems, 'followUpMaxDepth', props.followUpMaxDepth, 1, MAX_FOLLOW_UP_DEPTH_LIMIT);
+  // The function reads the same text at cold start: the same rules, found at synth instead.
+  for (const problem of parseExtraFinalStatuses(extraFinalStatusesEnv(props.extraFinalStatuses)).problems) {
+    problems.push(`extraFinalStatuses: ${problem}`);
+  }
   checkInteger(problems, 'maxConcurrency', props.maxConcurrency, 2, 1000, ' (event source mapping limit)');
   checkInteger(problems, 'batchSize', props.batchSize, 1, 10_000);
   checkInteger(problems, 'maxBatchingWindowSeconds', props.maxBatchingWindowSeconds, 0, 300);
@@ -172,8 +216,28 @@ export function validateAlationJobWatchProps(props: AlationJobWatchProps): strin
     }
   }
 
+  for (const key of ['vpcSubnets', 'securityGroups', 'vpcEndpoints'] as const) {
+    if (props[key] !== undefined && props[key] !== false && !vpcGiven) problems.push(`${key} applies only with vpc`);
+  }
+  if (props.securityGroups !== undefined && props.securityGroups.length === 0) problems.push('securityGroups is empty; leave it out for a new group');
+  if (props.roleNamePrefix !== undefined && !Token.isUnresolved(props.roleNamePrefix) && !ROLE_NAME_PREFIX.test(props.roleNamePrefix)) {
+    problems.push(`roleNamePrefix must be 1 to 32 of the characters IAM allows in role names (letters, digits, +=,.@_-) (got ${show(props.roleNamePrefix)})`);
+  }
+  if (props.alationCaCertificatePath !== undefined) {
+    const problem = caCertificateProblem(props.alationCaCertificatePath);
+    if (problem) problems.push(problem);
+  }
+
   checkSubscribers(problems, 'notifyEmails', props.notifyEmails, emailProblem);
   checkSubscribers(problems, 'webhookUrls', props.webhookUrls, httpsUrlProblem);
   checkSubscribers(problems, 'alarmEmails', props.alarmEmails, emailProblem);
   return problems;
+}
+
+/** `extraFinalStatuses` as the function's `EXTRA_FINAL_STATUSES` spells it (`completed:successful,…`). */
+export function extraFinalStatusesEnv(statuses: AlationJobWatchProps['extraFinalStatuses']): string | undefined {
+  if (statuses === undefined) return undefined;
+  return Object.entries(statuses)
+    .map(([status, outcome]) => `${status}:${outcome}`)
+    .join(',');
 }

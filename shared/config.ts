@@ -1,6 +1,9 @@
 import * as z from 'zod/mini';
 import { parseAlationBaseUrl } from './alation/base-url';
+import { MAX_FOLLOW_UP_DEPTH_LIMIT } from './contracts/follow-up';
 import { ConfigError, JobWatchError } from './errors';
+import type { FollowUpOptions } from './watch/follow-ups';
+import { parseExtraFinalStatuses, type ExtraFinalStatuses } from './watch/statuses';
 
 /** Most SQS can delay a message (`DelaySeconds`). */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -15,7 +18,15 @@ export const FUNCTION_DEFAULTS = {
   maxWatchSeconds: 24 * 3600,
   alationTimeoutMs: 10_000,
   recordConcurrency: 5,
+  watchFollowUps: true,
+  followUpMaxDepth: 3,
 } as const;
+
+const flag = (fallback: boolean) =>
+  z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : String(fallback))),
+    z.enum(['true', 'false'], { error: 'must be true or false' }),
+  );
 
 // An empty variable means "not set": CloudFormation and shells both produce them.
 const seconds = (min: number, max: number, fallback: number) =>
@@ -54,6 +65,12 @@ const EnvironmentSchema = z.object({
   ALATION_TIMEOUT_MS: seconds(100, 60_000, FUNCTION_DEFAULTS.alationTimeoutMs),
   /** Records of one batch checked at once: a bound on the load put on Alation. */
   RECORD_CONCURRENCY: seconds(1, 100, FUNCTION_DEFAULTS.recordConcurrency),
+  /** Watch the follow-up jobs a final result names, and publish each chain's verdict. */
+  WATCH_FOLLOW_UPS: flag(FUNCTION_DEFAULTS.watchFollowUps),
+  /** Deepest follow-up watched (1: the root's follow-ups only). */
+  FOLLOW_UP_MAX_DEPTH: seconds(1, MAX_FOLLOW_UP_DEPTH_LIMIT, FUNCTION_DEFAULTS.followUpMaxDepth),
+  /** Statuses Alation may add that are final: `completed:successful,cancelled:failed`. */
+  EXTRA_FINAL_STATUSES: z.optional(z.string()),
 });
 
 /** The validated configuration of the job-status function. */
@@ -67,6 +84,9 @@ export interface JobWatchConfig {
   readonly poll: { readonly initialDelaySeconds: number; readonly maxDelaySeconds: number; readonly maxWatchSeconds: number };
   readonly alationTimeoutMs: number;
   readonly recordConcurrency: number;
+  readonly followUps: FollowUpOptions;
+  /** Alation's word → the outcome status it is published as. */
+  readonly extraFinalStatuses: ExtraFinalStatuses;
 }
 
 /**
@@ -90,6 +110,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (e.POLL_INITIAL_DELAY_SECONDS > e.POLL_MAX_DELAY_SECONDS) {
     issues.push({ field: 'POLL_INITIAL_DELAY_SECONDS', problem: `must not exceed POLL_MAX_DELAY_SECONDS (${e.POLL_MAX_DELAY_SECONDS})` });
   }
+  const extra = parseExtraFinalStatuses(e.EXTRA_FINAL_STATUSES);
+  issues.push(...extra.problems.map((problem) => ({ field: 'EXTRA_FINAL_STATUSES', problem })));
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     alationBaseUrl,
@@ -105,5 +127,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     alationTimeoutMs: e.ALATION_TIMEOUT_MS,
     recordConcurrency: e.RECORD_CONCURRENCY,
+    followUps: { enabled: e.WATCH_FOLLOW_UPS === 'true', maxDepth: e.FOLLOW_UP_MAX_DEPTH },
+    extraFinalStatuses: extra.statuses,
   };
 }

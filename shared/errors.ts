@@ -13,6 +13,8 @@ export const AlationErrorClass = {
   badResponse: 'bad_response',
   auth: 'auth',
   notFound: 'not_found',
+  /** Alation's TLS certificate was not trusted (private CA not configured, expired, wrong host). */
+  tls: 'tls',
 } as const;
 export type AlationErrorClass = (typeof AlationErrorClass)[keyof typeof AlationErrorClass];
 
@@ -89,5 +91,6 @@ export class AlationError extends JobWatchError {
  * such answers it tolerates, because a job can be looked up before Alation records it.
  */
 export function isRetryableClass(errorClass: AlationErrorClass): boolean {
-  return errorClass !== AlationErrorClass.auth && errorClass !== AlationErrorClass.notFound;
+  // An untrusted certificate stays untrusted until an operator changes the CA or the certificate.
+  return errorClass !== AlationErrorClass.auth && errorClass !== AlationErrorClass.notFound && errorClass !== AlationErrorClass.tls;
 }

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       poll: { initialDelaySeconds: 2, maxDelaySeconds: 70, maxWatchSeconds: 86_400 },
       alationTimeoutMs: 10_000,
       recordConcurrency: 5,
+      followUps: { enabled: true, maxDepth: 3 },
+      extraFinalStatuses: new Map(),
     });
   });
 
@@ -27,6 +29,21 @@ describe('loadConfig', () => {
     expect(config.poll).toEqual({ initialDelaySeconds: 5, maxDelaySeconds: 900, maxWatchSeconds: 600 });
     expect(config.alationTimeoutMs).toBe(2500);
     expect(config.recordConcurrency).toBe(5);
+  });
+
+  it('reads the follow-up switch, depth and extra final statuses', () => {
+    const config = loadConfig(env({ WATCH_FOLLOW_UPS: 'FALSE', FOLLOW_UP_MAX_DEPTH: '1', EXTRA_FINAL_STATUSES: 'completed:successful' }));
+    expect(config.followUps).toEqual({ enabled: false, maxDepth: 1 });
+    expect([...config.extraFinalStatuses]).toEqual([['completed', 'successful']]);
+  });
+
+  it('fails the cold start on a bad follow-up switch, depth or status list, naming each', () => {
+    expect(() => loadConfig(env({ WATCH_FOLLOW_UPS: 'yes', FOLLOW_UP_MAX_DEPTH: '9' }))).toThrow(
+      /WATCH_FOLLOW_UPS: must be true or false; FOLLOW_UP_MAX_DEPTH: must be at most 3/,
+    );
+    expect(() => loadConfig(env({ EXTRA_FINAL_STATUSES: 'completed' }))).toThrow(
+      'invalid configuration: EXTRA_FINAL_STATUSES: "completed" must be status:outcome, e.g. completed:successful',
+    );
   });
 
   it('names every missing variable at once', () => {

@@ -145,8 +145,22 @@ function transportError(error: unknown, what: string, timeoutMs: number, secret:
   }
   const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
   const reason = cause?.code ?? cause?.message ?? (error as Error | null)?.message ?? String(error);
+  if (cause?.code !== undefined && isTlsVerificationCode(cause.code)) {
+    return new AlationError(
+      AlationErrorClass.tls,
+      `${what}: Alation's TLS certificate is not trusted (${cause.code}); if a private CA issued it, configure that CA (alationCaCertificatePath, NODE_EXTRA_CA_CERTS)`,
+    );
+  }
   // The error object stays out of `cause`: undici's errors can carry the request, headers and all.
   return new AlationError(AlationErrorClass.network, `${what}: could not reach Alation (${redact(reason, secret)})`);
+}
+
+// OpenSSL's certificate verification codes as Node reports them, and Node's own TLS codes.
+// https://nodejs.org/api/tls.html#x509-certificate-error-codes
+const TLS_VERIFICATION_CODE = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|HOSTNAME_MISMATCH|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE)/;
+
+function isTlsVerificationCode(code: string): boolean {
+  return TLS_VERIFICATION_CODE.test(code);
 }
 
 function httpError(response: Response, text: string, what: string, secret: string): AlationError {

@@ -6,6 +6,7 @@ import { createAlationClient } from '../alation/client';
 import type { JobWatchConfig } from '../config';
 import { DEFAULT_GROWTH, DEFAULT_JITTER } from '../watch/backoff';
 import type { BatchHandlerOptions } from '../watch/batch-handler';
+import { deferredChainStore } from './deferred-chain-store';
 import { deferredOutcomePublisher } from './deferred-outcome-publisher';
 import { createSqsJobQueue } from './job-queue';
 import { createLogger, createMetrics, powertoolsWatchMetrics, recordLogger } from './observability';
@@ -65,6 +66,20 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
       random: Math.random,
       metrics: powertoolsWatchMetrics(metrics),
       forRecord: recordLogger(logger),
+      extraFinalStatuses: config.extraFinalStatuses,
+      followUps: {
+        options: config.followUps,
+        // Loaded on the first job in a chain; chains live in the idempotency table (chain-store.ts).
+        chains: deferredChainStore(async () => {
+          const { createDynamoDbChainStore } = await import('./chain-store');
+          return createDynamoDbChainStore({
+            dynamodb: clients?.dynamodb,
+            tableName: config.idempotencyTableName,
+            // A chain can last a watch per level, plus the DLQ's 14 days and a day to spare.
+            ttlSeconds: (config.followUps.maxDepth + 1) * config.poll.maxWatchSeconds + 15 * 24 * 3600,
+          });
+        }),
+      },
     },
   };
 }

@@ -17,4 +17,9 @@ export const MetricName = {
   TokenValid: 'TokenValid',
   /** Token check (daily): whole days until the refresh token expires (not emitted for a bare access token). */
   TokenDaysToExpiry: 'TokenDaysToExpiry',
+  /** Jobs that reported a status the watcher has no rule for (once per job and status). */
+  UnknownStatuses: 'UnknownStatuses',
+  FollowUpsEnqueued: 'FollowUpsEnqueued',
+  /** By `status`: chains that ended, one verdict each. */
+  ChainVerdicts: 'ChainVerdicts',
 } as const;

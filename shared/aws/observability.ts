@@ -41,5 +41,8 @@ export function powertoolsWatchMetrics(metrics: Metrics): WatchMetrics {
     outcome: (status) => withDimension(MetricName.OutcomesPublished, 'status', status),
     duplicateSuppressed: () => metrics.addMetric(MetricName.DuplicateOutcomesSuppressed, MetricUnit.Count, 1),
     invalidMessage: () => metrics.addMetric(MetricName.InvalidMessages, MetricUnit.Count, 1),
+    unknownStatus: () => metrics.addMetric(MetricName.UnknownStatuses, MetricUnit.Count, 1),
+    followUpEnqueued: () => metrics.addMetric(MetricName.FollowUpsEnqueued, MetricUnit.Count, 1),
+    chainVerdict: (status) => withDimension(MetricName.ChainVerdicts, 'status', status),
   };
 }

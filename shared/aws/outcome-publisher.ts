@@ -4,10 +4,10 @@ import type { Context } from 'aws-lambda';
 import { IdempotencyConfig, IdempotencyPersistenceLayerError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { jobKey } from '../alation/job-identifier';
 import { JobWatchError } from '../errors';
 import type { Outcome } from '../contracts/outcome';
 import { buildNotification } from '../notify/notification';
+import { publishKey } from '../watch/chain';
 
 /** Publishes final outcomes, at most once per job. */
 export interface OutcomePublisher {
@@ -100,7 +100,8 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
       }
       const attempt = randomUUID();
       try {
-        const stored = await publishOnce({ key: jobKey(outcome.job), attempt, outcome });
+        // Keyed on the job, or on the chain for a chain's verdict (`publishKey`).
+        const stored = await publishOnce({ key: publishKey(outcome), attempt, outcome });
         return { published: stored.attempt === attempt, messageId: stored.messageId };
       } catch (error) {
         // SNS already has it, but the store refused to mark the record complete. Retrying the

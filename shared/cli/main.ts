@@ -6,6 +6,7 @@ import { ExitCode } from './exit-codes';
 import { simulateCommand } from './simulate';
 import { enqueueCommand } from './enqueue';
 import { redriveCommand } from './redrive';
+import { replayCommand } from './replay';
 import { startCommand } from './start';
 import { tailCommand } from './tail';
 
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
   program.addCommand(startCommand({ env: deps.env ?? process.env, write: deps.write ?? process.stdout.write.bind(process.stdout), writeError: deps.writeError ?? process.stderr.write.bind(process.stderr), tty: deps.write === undefined && process.stdout.isTTY === true }, setExitCode));
   program.addCommand(enqueueCommand({ write, writeError }, setExitCode));
   program.addCommand(redriveCommand({ write, writeError }, setExitCode));
+  program.addCommand(replayCommand({ write, writeError }, setExitCode));
   program.addCommand(tailCommand({ write, writeError }, setExitCode));
   program.addCommand(doctorCommand({ write, writeError }, setExitCode));
   program.addCommand(notifyTestCommand({ write, writeError }, setExitCode));

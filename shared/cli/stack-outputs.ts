@@ -9,7 +9,14 @@ export const StackOutput = {
   deadLetterQueueArn: 'DeadLetterQueueArn',
   outcomeTopicArn: 'OutcomeTopicArn',
   tokenSecretArn: 'TokenSecretArn',
+  idempotencyTableName: 'IdempotencyTableName',
 } as const;
+
+/**
+ * Outputs named this prefix plus a replay target key hold the URL of that subscription's
+ * dead-letter queue (one output per subscription made by the construct).
+ */
+export const SUBSCRIPTION_DLQ_OUTPUT_PREFIX = 'SubscriptionDeadLetterQueue';
 export type StackOutput = (typeof StackOutput)[keyof typeof StackOutput];
 
 /** What reads a stack's outputs; tests pass a fake `send`. */

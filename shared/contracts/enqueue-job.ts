@@ -1,9 +1,9 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { InvalidJobReferenceError } from '../errors';
-import { serializeJobReference, validateJobReference, type JobReference, type JobReferenceBody } from './job-reference';
+import { FUNCTION_OWNED_FIELDS, serializeJobReference, validateJobReference, type JobReference, type JobReferenceBody } from './job-reference';
 
 /** What an upstream Lambda passes: a job reference without the watcher's own state. */
-export type EnqueueJobInput = Omit<JobReferenceBody, 'watch' | 'version'>;
+export type EnqueueJobInput = Omit<JobReferenceBody, (typeof FUNCTION_OWNED_FIELDS)[number] | 'version'>;
 
 export interface EnqueuedJob {
   readonly messageId: string;
@@ -26,8 +26,9 @@ export async function enqueueJob(
   queueUrl: string,
   input: EnqueueJobInput,
 ): Promise<EnqueuedJob> {
-  if (input !== null && typeof input === 'object' && 'watch' in input) {
-    throw new InvalidJobReferenceError([{ field: 'watch', problem: 'is written by the watcher; producers leave it out' }]);
+  const owned = input !== null && typeof input === 'object' ? FUNCTION_OWNED_FIELDS.filter((field) => field in input) : [];
+  if (owned.length > 0) {
+    throw new InvalidJobReferenceError(owned.map((field) => ({ field, problem: 'is written by the watcher; producers leave it out' })));
   }
   const reference = validateJobReference(input);
   // The name goes out as the producer gave it: the watcher decodes it once, on receipt.

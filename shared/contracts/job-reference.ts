@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { InvalidJobReferenceError, type FieldIssue } from '../errors';
 import { MAX_JOB_NAME_LENGTH, normaliseJobName, type JobIdentifier } from '../alation/job-identifier';
+import { FollowUpParentSchema, type FollowUpParent } from './follow-up';
 import { JobReferenceLimits } from './limits';
 import { WatchStateSchema, type WatchState } from './watch-state';
 
@@ -63,7 +64,10 @@ export const JobReferenceBodySchema = z
         }),
       ),
     ),
+    // Function-owned fields: written by the watcher only, never by producers (enqueueJob
+    // refuses them; see FUNCTION_OWNED_FIELDS).
     watch: z.optional(WatchStateSchema),
+    parent: z.optional(FollowUpParentSchema),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -76,6 +80,13 @@ export const JobReferenceBodySchema = z
     }),
   );
 
+/**
+ * The fields of a body that only the watcher writes: its watch state, and on a follow-up job
+ * the job it follows. Producers cannot set them (`enqueueJob` refuses them); whatever
+ * authenticates the watcher's own state must cover all of them.
+ */
+export const FUNCTION_OWNED_FIELDS = ['watch', 'parent'] as const;
+
 /** The body as a producer writes it (before validation). */
 export type JobReferenceBody = z.input<typeof JobReferenceBodySchema>;
 
@@ -86,6 +97,11 @@ export interface JobReference {
   readonly context: Readonly<Record<string, unknown>> | null;
   /** Null on the first check; set by the watcher when it re-sends the job. */
   readonly watch: WatchState | null;
+  /**
+   * Function-owned: on a follow-up job the watcher enqueued, the job that named it; null or
+   * absent otherwise (optional so references built in code need not spell it).
+   */
+  readonly parent?: FollowUpParent | null;
 }
 
 /**
@@ -130,6 +146,7 @@ export function validateJobReference(input: unknown): JobReference {
     kind: body.kind ?? null,
     context: body.context ?? null,
     watch: body.watch ?? null,
+    ...(body.parent && { parent: body.parent }),
   };
 }
 
@@ -141,6 +158,7 @@ export function serializeJobReference(reference: JobReference): string {
     ...(reference.kind !== null && { kind: reference.kind }),
     ...(reference.context !== null && { context: reference.context as Record<string, unknown> }),
     ...(reference.watch !== null && { watch: reference.watch }),
+    ...(reference.parent && { parent: reference.parent }),
   };
   return JSON.stringify(body);
 }

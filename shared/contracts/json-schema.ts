@@ -15,7 +15,7 @@ export function jobReferenceJsonSchema(): Record<string, unknown> {
     title: 'alation-job-watch job reference v1',
     description:
       'SQS message body naming one Alation job to watch. Exactly one of jobId, jobName, job_id, job_name. ' +
-      '`context` must serialize to at most 8 KiB; the whole body to at most 32 KiB. `watch` is written by the watcher; producers omit it.',
+      '`context` must serialize to at most 8 KiB; the whole body to at most 32 KiB. `watch` and `parent` are written by the watcher; producers omit them.',
     ...z.toJSONSchema(JobReferenceBodySchema, { io: 'input', target: 'draft-2020-12' }),
     oneOf: ['jobId', 'job_id', 'jobName', 'job_name'].map((field) => ({ required: [field] })),
   };

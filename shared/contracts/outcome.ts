@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ChainVerdictSchema, FollowUpParentSchema } from './follow-up';
 import { OUTCOME_SCHEMA, OutcomeStatus } from './outcome-status';
 
 export { OUTCOME_SCHEMA, OutcomeStatus } from './outcome-status';
@@ -79,5 +80,13 @@ export const OutcomeSchema = z.strictObject({
    * so receivers that act on outcomes should drop it. Absent on every real outcome.
    */
   test: z.optional(z.boolean()),
+  // Follow-up chains (docs/contracts.md, "Follow-up jobs and chains"). Optional so outcomes
+  // published before they existed still read as v1; the watcher always sets the first two.
+  /** On a follow-up's outcome: the job whose result named it. Null on every other outcome. */
+  parent: z.optional(z.nullable(FollowUpParentSchema)),
+  /** True when the jobs in `followUpJobIds` are being watched, so a chain verdict will follow. */
+  followUpsWatched: z.optional(z.boolean()),
+  /** Only on a chain verdict: the one extra notification of the root once every job of its chain ended. */
+  chain: z.optional(ChainVerdictSchema),
 });
 export type Outcome = z.infer<typeof OutcomeSchema>;

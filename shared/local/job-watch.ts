@@ -150,6 +150,7 @@ function describeLocalStack(
       DeadLetterQueueArn: resources.deadLetterQueue.arn,
       OutcomeTopicArn: resources.outcomeTopic.arn,
       TokenSecretArn: resources.tokenSecret.arn,
+      IdempotencyTableName: resources.idempotencyTable.name,
     },
     resources: [
       { logicalId: 'Function', physicalId: LOCAL_FUNCTION_NAME, type: 'AWS::Lambda::Function' },

@@ -28,7 +28,12 @@ export function outcomeEmailText(outcome: Outcome): string {
   if (outcome.lastError && outcome.status !== 'successful') {
     lines.push(row('Last check error', `${outcome.lastError.errorClass}: ${outcome.lastError.message}`));
   }
-  if (outcome.followUpJobIds.length > 0) lines.push(row('Follow-up jobs', outcome.followUpJobIds.join(', ')));
+  if (outcome.followUpJobIds.length > 0) lines.push(row('Follow-up jobs', `${outcome.followUpJobIds.join(', ')}${outcome.followUpsWatched ? ' (watched)' : ''}`));
+  if (outcome.parent) lines.push(row('Follows job', jobLabel(outcome.parent.job)));
+  if (outcome.chain) {
+    lines.push('', `Chain of ${outcome.chain.jobs.length} jobs, ${outcome.chain.status}:`);
+    for (const j of outcome.chain.jobs) lines.push(`  - ${'  '.repeat(j.depth)}${jobLabel(j.job)}: ${j.status}${j.hasErrors ? ' (with errors)' : ''}`);
+  }
   if (result.errorObjectCount > 0) {
     lines.push('', `Error objects (${result.errorObjectCount}):`);
     for (const e of result.errorObjects.slice(0, EMAIL_MAX_ERROR_OBJECTS)) {

@@ -22,7 +22,7 @@ export interface Notification {
   /** `{ default, email }`: JSON for every protocol but email, readable text for email. */
   readonly Message: string;
   readonly MessageStructure: 'json';
-  /** `status`, `kind` (when known) and `hasErrors` ("true"/"false"), for filter policies. */
+  /** `status`, `kind` (when known), `hasErrors`, `followUp` and `chain` ("true"/"false"), for filter policies. */
   readonly MessageAttributes: Record<string, MessageAttributeValue>;
   /** The outcome as sent, after any trimming. */
   readonly outcome: Outcome;
@@ -84,6 +84,9 @@ export function messageAttributes(outcome: Outcome): Record<string, MessageAttri
   if (outcome.kind) attributes.kind = { DataType: 'String', StringValue: outcome.kind };
   // Only on test notifications, so a filter `{"test": [{"exists": false}]}` drops them.
   if (outcome.test) attributes.test = { DataType: 'String', StringValue: 'true' };
+  // Follow-up chains: `followUp` marks a follow-up's own outcome, `chain` a chain's verdict (the last word).
+  attributes.followUp = { DataType: 'String', StringValue: String(Boolean(outcome.parent)) };
+  attributes.chain = { DataType: 'String', StringValue: String(outcome.chain !== undefined) };
   return attributes;
 }
 

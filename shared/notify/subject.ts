@@ -11,7 +11,8 @@ export const MAX_SUBJECT_LENGTH = 99;
  */
 export function outcomeSubject(outcome: Outcome): string {
   const summary = `${outcome.status.replace(/_/g, ' ')}${countsSummary(outcome)}`;
-  const prefix = 'Alation job ';
+  // A chain's verdict reads apart from the root's own outcome in an inbox.
+  const prefix = outcome.chain ? 'Alation job chain ' : 'Alation job ';
   // The job keeps at least 24 characters; a long summary is cut at the end instead.
   const room = Math.max(24, MAX_SUBJECT_LENGTH - prefix.length - summary.length - 1);
   const label = shorten(toPrintableAscii(jobLabel('id' in outcome.job ? outcome.job : { name: outcome.job.name })), room);

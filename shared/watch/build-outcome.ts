@@ -45,6 +45,9 @@ export function buildOutcome(input: BuildOutcomeInput): Outcome {
     publishedAt: input.publishedAt.toISOString(),
     lastStatus: watch.lastStatus,
     lastError: watch.lastError,
+    parent: reference.parent ?? null,
+    // Set by the follow-up planner (follow-ups.ts), which knows whether they are watched.
+    followUpsWatched: false,
   };
 }
 

@@ -1,4 +1,4 @@
-import { isFinalStatus, type AlationJobStatus } from '../alation/job-status';
+import type { AlationJobStatus } from '../alation/job-status';
 import type { JobReference } from '../contracts/job-reference';
 import { JobReferenceLimits } from '../contracts/limits';
 import type { Outcome } from '../contracts/outcome';
@@ -7,6 +7,7 @@ import { MAX_STATUS_LENGTH, type WatchState } from '../contracts/watch-state';
 import { AlationError, AlationErrorClass, TokenSecretError, type JobWatchError } from '../errors';
 import { nextDelaySeconds, type BackoffPolicy } from './backoff';
 import { buildOutcome } from './build-outcome';
+import { finalOutcomeStatus, type ExtraFinalStatuses } from './statuses';
 
 /** How many "no such job" answers in a row end a watch as `not_found`. */
 export const MAX_NOT_FOUND_CHECKS = 5;
@@ -35,6 +36,8 @@ export interface DecideInput {
   readonly now: Date;
   /** A number in [0, 1) for the backoff's jitter. */
   readonly random: number;
+  /** Statuses an operator declared final (`EXTRA_FINAL_STATUSES`), see `statuses.ts`. */
+  readonly extraFinalStatuses?: ExtraFinalStatuses;
 }
 
 /**
@@ -63,7 +66,8 @@ export function decide(input: DecideInput): Decision {
     outcome: buildOutcome({ reference, status, response, watch, publishedAt: now }),
   });
 
-  if (check.ok && isFinalStatus(check.response.status)) return publish(check.response.status, check.response);
+  const finalStatus = check.ok ? finalOutcomeStatus(check.response.status, input.extraFinalStatuses) : undefined;
+  if (check.ok && finalStatus !== undefined) return publish(finalStatus, check.response);
   if (watch.notFoundChecks >= MAX_NOT_FOUND_CHECKS) return publish(OutcomeStatus.notFound, null);
   if (elapsedSeconds >= policy.maxWatchSeconds) return publish(OutcomeStatus.timedOut, check.ok ? check.response : null);
 

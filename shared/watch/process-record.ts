@@ -9,6 +9,9 @@ import type { OutcomeStatus } from '../contracts/outcome';
 import { InvalidJobReferenceError } from '../errors';
 import { checkJobStatus } from './check-job';
 import { decide, errorClassOf, type WatchPolicy } from './decide';
+import { memberKey } from './chain';
+import { beginJobEnd, type FollowUpDependencies } from './job-end';
+import { newlySeenUnknownStatus, type ExtraFinalStatuses } from './statuses';
 
 /** Structured log lines; every line of one record carries its job (see `forRecord`). */
 export interface RecordLog {
@@ -25,6 +28,10 @@ export interface WatchMetrics {
   outcome(status: OutcomeStatus): void;
   duplicateSuppressed(): void;
   invalidMessage(): void;
+  /** A job reported a status the watcher has no rule for (once per job and status). */
+  unknownStatus?(): void;
+  followUpEnqueued?(): void;
+  chainVerdict?(status: OutcomeStatus): void;
 }
 
 export interface RecordDependencies {
@@ -38,6 +45,10 @@ export interface RecordDependencies {
   readonly metrics: WatchMetrics;
   /** A logger for one record, carrying its message id and (once known) its job. */
   readonly forRecord: (keys: { messageId: string; job?: string }) => RecordLog;
+  /** Follow-up chains (issue 14); absent: follow-ups are not watched. */
+  readonly followUps?: FollowUpDependencies;
+  /** Statuses an operator declared final (`EXTRA_FINAL_STATUSES`). */
+  readonly extraFinalStatuses?: ExtraFinalStatuses;
 }
 
 /**
@@ -59,6 +70,16 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   }
 
   const log = deps.forRecord({ messageId: record.messageId, job: jobKey(reference.job) });
+  // A follow-up's first message may have been sent twice (a crash between the send and its
+  // mark, see job-end.ts): the first message to check it keeps it, a second copy ends here.
+  if (reference.parent && reference.watch === null && deps.followUps) {
+    const claimed = await deps.followUps.chains.claimFirstCheck(reference.parent.root, reference.job, record.messageId);
+    if (!claimed) {
+      deps.metrics.duplicateSuppressed();
+      log.warn('follow-up already watched by another copy of its message: ending this one quietly', { root: memberKey(reference.parent.root) });
+      return;
+    }
+  }
   const check = await checkJobStatus(reference.job, {
     alation: deps.alation,
     tokens: deps.tokens,
@@ -70,7 +91,14 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
       else log.warn('status check failed', { errorClass, retryable: error.retryable, error: error.message });
     },
   });
-  const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random() });
+  const decision = decide({ reference, check, policy: deps.policy, now: deps.now(), random: deps.random(), extraFinalStatuses: deps.extraFinalStatuses });
+  const unknownStatus = newlySeenUnknownStatus(check.ok ? check.response.status : undefined, reference.watch?.lastStatus, deps.extraFinalStatuses);
+  if (unknownStatus !== undefined) {
+    deps.metrics.unknownStatus?.();
+    log.warn('Alation reported a status the watcher does not know: treated as running until the deadline; add it to EXTRA_FINAL_STATUSES if it is final', {
+      status: unknownStatus.slice(0, 64),
+    });
+  }
 
   if (decision.action === 'requeue') {
     await deps.jobQueue.requeue(decision.reference, decision.delaySeconds);
@@ -83,7 +111,8 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
     return;
   }
 
-  const { outcome } = decision;
+  const end = await beginJobEnd(reference, decision.outcome, deps, log);
+  const { outcome } = end;
   const { published, messageId } = await deps.publisher.publish(outcome);
   if (published) {
     deps.metrics.outcome(outcome.status);
@@ -92,4 +121,5 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
     deps.metrics.duplicateSuppressed();
     log.warn('outcome already published by another poll chain: ending this one quietly', { status: outcome.status });
   }
+  await end.finish();
 }

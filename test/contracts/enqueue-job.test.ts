@@ -44,4 +44,11 @@ describe('enqueueJob', () => {
     await expect(enqueueJob(sqs as never, QUEUE_URL, input)).rejects.toBeInstanceOf(InvalidJobReferenceError);
     expect(sqs.sent).toHaveLength(0);
   });
+
+  it('refuses a parent: only the watcher enqueues follow-ups', async () => {
+    const sqs = recordingSqs();
+    const input = { jobId: 70, parent: { job: { id: 7 }, notificationId: 'n', root: { id: 7 }, depth: 1 } } as never;
+    await expect(enqueueJob(sqs as never, QUEUE_URL, input)).rejects.toThrow('invalid job reference: parent: is written by the watcher; producers leave it out');
+    expect(sqs.sent).toHaveLength(0);
+  });
 });

@@ -54,10 +54,15 @@ describe('npm start (the demo)', () => {
       'name:bulk_api_job_failed_demo#1': 'failed',
       'id:6': 'successful',
       'id:7': 'successful',
+      'id:70': 'successful',
       'id:8': 'timed_out',
       'id:404': 'not_found',
     });
-    expect(outcomes).toHaveLength(9);
+    // Ten jobs (#70 the follow-up #7 named, enqueued by the watcher) and the verdict of #7's chain.
+    expect(outcomes).toHaveLength(11);
+    expect(outcomes.filter((o) => o.chain).map((o) => [jobKey(o.job), o.chain!.status, o.chain!.jobs.length])).toEqual([['id:7', 'successful', 2]]);
+    expect(run.stdout).toMatch(/^#7 chain +successful +\d+ +[\d.]+ s +chain of 2 jobs +none +ok$/m);
+    expect(run.stdout).toMatch(/^#70 +successful .* ok$/m);
     // Not a terminal: plain progress lines, no escape codes, then the table and the file path.
     expect(run.stdout).not.toContain('\x1b[');
     expect(run.stdout).toMatch(/^JOB +STATUS +POLLS +NOTIFIED +COUNTS +ERRORS +CHECK$/m);

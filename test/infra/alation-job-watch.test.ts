@@ -46,10 +46,10 @@ describe('AlationJobWatch template', () => {
     });
   });
 
-  it('keeps dead letters for 14 days, encrypted', () => {
+  it('keeps dead letters for 14 days, encrypted, marked as a DLQ by its redrive-allow policy', () => {
     const dlq = (template.findResources('AWS::SQS::Queue') as Resources)[dlqId]?.Properties;
 
-    expect(dlq).toEqual({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    expect(dlq).toEqual({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true, RedriveAllowPolicy: { redrivePermission: 'allowAll' } });
   });
 
   it('denies non-TLS access to both queues', () => {
@@ -93,8 +93,8 @@ describe('AlationJobWatch template', () => {
     });
   });
 
-  it('keeps the function logs for one month', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  it('keeps the function logs for one year, as Control Tower asks', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.absent() });
   });
 
   it('maps the queue with partial batch responses, batch size 10 and max concurrency 2', () => {
@@ -131,12 +131,14 @@ describe('AlationJobWatch template', () => {
     });
   });
 
-  it('creates the idempotency table in the Powertools layout, on demand, with TTL', () => {
+  it('creates the idempotency table in the Powertools layout, on demand, with TTL, KMS encryption and point-in-time recovery', () => {
     expect(only(template, 'AWS::DynamoDB::Table').props).toEqual({
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
   });
 
@@ -327,6 +329,16 @@ describe('AlationJobWatch options', () => {
     });
   });
 
+  it('sets the follow-up switch, depth and extra final statuses in the environment', () => {
+    const { template } = synthConstruct({ watchFollowUps: false, followUpMaxDepth: 2, extraFinalStatuses: { completed: 'successful', cancelled: 'failed' } });
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ WATCH_FOLLOW_UPS: 'false', FOLLOW_UP_MAX_DEPTH: '2', EXTRA_FINAL_STATUSES: 'completed:successful,cancelled:failed' }),
+      },
+    });
+  });
+
   it('derives the visibility timeout from the function timeout and batching window', () => {
     const { template } = synthConstruct({ functionTimeoutSeconds: 120, maxBatchingWindowSeconds: 20, batchSize: 50, maxConcurrency: 10 });
 
@@ -352,21 +364,45 @@ describe('AlationJobWatch options', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }) });
   });
 
-  it('subscribes emails, with a filter policy on the status attribute when filtered', () => {
-    const { template } = synthConstruct({
+  it('subscribes emails, each with its own DLQ and a filter policy that also admits replays addressed to it', () => {
+    const { template, watch } = synthConstruct({
       notifyEmails: ['team@example.com', { endpoint: 'oncall@example.com', filter: { statuses: ['failed', 'timed_out'] } }],
     });
+    const [team, oncall] = watch.subscribers;
 
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'team@example.com', FilterPolicy: Match.absent() });
+    expect(watch.subscribers.map((s) => [s.protocol, s.endpoint])).toEqual([['email', 'team@example.com'], ['email', 'oncall@example.com']]);
+    expect(team?.key).toMatch(/^[0-9a-f]{16}$/);
+    expect(team?.key).not.toBe(oncall?.key);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'team@example.com',
+      FilterPolicy: { $or: [{ replayTo: [{ exists: false }] }, { replayTo: [team?.key] }] },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+      DeliveryPolicy: Match.absent(),
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'oncall@example.com',
-      FilterPolicy: { status: ['failed', 'timed_out'] },
+      FilterPolicy: { $or: [{ status: ['failed', 'timed_out'], replayTo: [{ exists: false }] }, { replayTo: [oncall?.key] }] },
+    });
+    expect(Object.keys(template.findResources('AWS::SQS::Queue'))).toHaveLength(4);
+  });
+
+  it('alarms on failed notifications of the outcome topic when it has subscribers', () => {
+    const { template } = synthConstruct({ notifyEmails: ['team@example.com'] });
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfNotificationsFailed',
+      Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('OutcomeTopic'), 'TopicName'] } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 
-  it('subscribes webhooks over HTTPS with a subscription DLQ, its queue policy and an alarm', () => {
-    const { template } = synthConstruct({
+  it('subscribes webhooks over HTTPS with exponential retries, a subscription DLQ, its queue policy and an alarm', () => {
+    const { template, watch } = synthConstruct({
       webhookUrls: [{ endpoint: 'https://hooks.example.com/a', filter: { kinds: ['metadata_upload'], hasErrors: true } }],
     });
     const subDlqId = logicalId(template, 'AWS::SQS::Queue', 'SubscriptionDeadLetterQueue');
@@ -374,8 +410,19 @@ describe('AlationJobWatch options', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'https',
       Endpoint: 'https://hooks.example.com/a',
-      FilterPolicy: { kind: ['metadata_upload'], hasErrors: ['true'] },
+      FilterPolicy: { $or: [{ kind: ['metadata_upload'], hasErrors: ['true'], replayTo: [{ exists: false }] }, { replayTo: [watch.subscribers[0]?.key] }] },
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [subDlqId, 'Arn'] } },
+      DeliveryPolicy: {
+        healthyRetryPolicy: {
+          minDelayTarget: 10,
+          maxDelayTarget: 300,
+          numRetries: 13,
+          numNoDelayRetries: 0,
+          numMinDelayRetries: 2,
+          numMaxDelayRetries: 5,
+          backoffFunction: 'EXPONENTIAL',
+        },
+      },
     });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: subDlqId }],
@@ -395,7 +442,7 @@ describe('AlationJobWatch options', () => {
   it('creates no subscription DLQ without webhooks', () => {
     const { watch } = synthConstruct();
 
-    expect(watch.subscriptionDeadLetterQueue).toBeUndefined();
+    expect(watch.subscribers).toEqual([]);
   });
 
   it('subscribes alarm emails to the alarm topic', () => {
@@ -453,6 +500,7 @@ describe('AlationJobWatchStack', () => {
       'DashboardUrl',
       'DeadLetterQueueArn',
       'DeadLetterQueueUrl',
+      'IdempotencyTableName',
       'JobQueueArn',
       'JobQueueUrl',
       'OutcomeTopicArn',

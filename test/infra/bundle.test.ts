@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ENTRY } from '../../infra/alation-job-watch';
+import { ALATION_CA_FILE, DEFAULT_ENTRY } from '../../infra/alation-job-watch';
+import { makeTestPki } from '../support/tls';
 import { CREATE_REQUIRE_BANNER, RUNTIME_PROVIDED_MODULES } from '../../infra/bundling';
 import { AlationJobWatchStack } from '../../infra/job-watch-stack';
 import { BASE_URL, FIXTURE_ENTRY } from './helpers';
@@ -88,5 +89,22 @@ describe('the job-status bundle', () => {
     });
     expect(keys[0]).toMatch(/S3Key/);
     expect(keys[0]).not.toEqual(keys[1]);
+  }, 60_000);
+
+  it('ships the private CA file in the asset, as NODE_EXTRA_CA_CERTS names it, and a new CA makes a new asset', () => {
+    const [first, second] = [makeTestPki('First'), makeTestPki('Second')];
+    const app = new App({ outdir: mkdtempSync(join(outdir, 'ca-')) });
+    const stacks = [first, second].map(
+      (pki, i) => new AlationJobWatchStack(app, `Ca${i}`, { alationBaseUrl: BASE_URL, entry: FIXTURE_ENTRY, alationCaCertificatePath: pki.caPath }),
+    );
+    const assembly = app.synth();
+
+    const codeOf = (stack: AlationJobWatchStack) =>
+      JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find((r) => r.Properties?.Handler === 'index.handler')?.Properties?.Code);
+    expect(codeOf(stacks[0]!)).not.toEqual(codeOf(stacks[1]!));
+    const shipped = readdirSync(assembly.directory)
+      .filter((name) => name.startsWith('asset.'))
+      .map((name) => readFileSync(join(assembly.directory, name, ALATION_CA_FILE), 'utf8'));
+    expect(shipped.sort()).toEqual([readFileSync(first.caPath, 'utf8'), readFileSync(second.caPath, 'utf8')].sort());
   }, 60_000);
 });

@@ -45,6 +45,15 @@ describe('stackPropsFromContext', () => {
     });
   });
 
+  it('reads the follow-up switch, depth and extra final statuses', () => {
+    const props = fromContext({ alationBaseUrl: BASE_URL, watchFollowUps: 'false', followUpMaxDepth: '2', extraFinalStatuses: 'completed:successful' });
+    expect(props).toMatchObject({ watchFollowUps: false, followUpMaxDepth: 2, extraFinalStatuses: { completed: 'successful' } });
+    expect(problemsFrom({ alationBaseUrl: BASE_URL, watchFollowUps: 'maybe', extraFinalStatuses: 'completed' })).toEqual([
+      'context watchFollowUps must be true or false (got "maybe")',
+      'context extraFinalStatuses: "completed" must be status:outcome, e.g. completed:successful',
+    ]);
+  });
+
   it('reads cdk.json values as they are', () => {
     const props = fromContext({ alationBaseUrl: BASE_URL, notifyEmails: [{ endpoint: 'a@example.com', filter: { hasErrors: true } }], maxWatchSeconds: 3600 });
 

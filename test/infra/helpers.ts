@@ -49,3 +49,31 @@ export function synthStack(overrides: Partial<AlationJobWatchStackProps> = {}): 
   const stack = new AlationJobWatchStack(app, 'AlationJobWatch', { ...watchProps(), ...overrides });
   return { app, stack, template: Template.fromStack(stack) };
 }
+
+/** Account and region of stacks that look a VPC up. */
+export const LOOKUP_ENV = { account: '111122223333', region: 'eu-west-1' };
+export const VPC_ID = 'vpc-0123456789abcdef0';
+
+/**
+ * What `cdk synth` would have cached for `Vpc.fromLookup({ vpcId: VPC_ID })` in LOOKUP_ENV: two
+ * private subnets in two AZs. Without it synthesis reports missing context (and CDK skips
+ * policy validation).
+ */
+export const VPC_LOOKUP_CONTEXT = {
+  [`vpc-provider:account=${LOOKUP_ENV.account}:filter.vpc-id=${VPC_ID}:region=${LOOKUP_ENV.region}:returnAsymmetricSubnets=true`]: {
+    vpcId: VPC_ID,
+    vpcCidrBlock: '10.0.0.0/16',
+    ownerAccountId: LOOKUP_ENV.account,
+    availabilityZones: [],
+    subnetGroups: [
+      {
+        name: 'Private',
+        type: 'Private',
+        subnets: [
+          { subnetId: 'subnet-0aaaaaaaaaaaaaaa1', cidr: '10.0.1.0/24', availabilityZone: 'eu-west-1a', routeTableId: 'rtb-0aaaaaaaaaaaaaaa1' },
+          { subnetId: 'subnet-0bbbbbbbbbbbbbbb2', cidr: '10.0.2.0/24', availabilityZone: 'eu-west-1b', routeTableId: 'rtb-0bbbbbbbbbbbbbbb2' },
+        ],
+      },
+    ],
+  },
+};

@@ -85,6 +85,13 @@ describe('validateAlationJobWatchProps', () => {
     expect(problemsOf(overrides)).toEqual([problem]);
   });
 
+  it('refuses extra final statuses the function would refuse at cold start, and a depth out of range', () => {
+    const problems = problemsOf({ followUpMaxDepth: 6, extraFinalStatuses: { running: 'failed' } });
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringContaining('followUpMaxDepth'), 'extraFinalStatuses: "running:failed": running is already known (not finished)']),
+    );
+  });
+
   it('accepts a batch size above 10 with a batching window', () => {
     expect(problemsOf({ batchSize: 100, maxBatchingWindowSeconds: 5 })).toEqual([]);
   });

@@ -36,6 +36,14 @@ describe('the demo job set', () => {
     expect(jobs.filter((j) => 'rawBody' in j.message)).toHaveLength(1);
   });
 
+  it('has a job naming a follow-up, which the watcher enqueues, and expects the chain verdict on its root', () => {
+    const jobs = demoJobs();
+    const followUp = jobs.find((j) => 'followUpOf' in j.message)!;
+    const root = jobs.find((j) => j.key === (followUp.message as { followUpOf: string }).followUpOf)!;
+    expect(root.expected).toMatchObject({ followUpJobIds: [70], chain: { status: 'successful', jobs: 2 } });
+    expect(followUp.expected).toMatchObject({ status: 'successful', parent: root.key });
+  });
+
   it('scales job durations with the deadline, so a shortened demo keeps the same order of events', () => {
     const durations = (deadlineSeconds: number) => demoJobs({ deadlineSeconds }).map((j) => j.simulator?.durationMs ?? 0);
 

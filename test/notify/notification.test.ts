@@ -19,6 +19,8 @@ describe('buildNotification', () => {
       status: { DataType: 'String', StringValue: 'successful' },
       hasErrors: { DataType: 'String', StringValue: 'true' },
       kind: { DataType: 'String', StringValue: 'lineage' },
+      followUp: { DataType: 'String', StringValue: 'false' },
+      chain: { DataType: 'String', StringValue: 'false' },
     });
   });
 

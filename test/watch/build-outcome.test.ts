@@ -55,6 +55,8 @@ describe('buildOutcome', () => {
       publishedAt: '2026-01-01T00:05:00.000Z',
       lastStatus: 'successful',
       lastError: null,
+      parent: null,
+      followUpsWatched: false,
     });
     expect(OutcomeSchema.parse(outcome)).toEqual(outcome);
   });

@@ -1,3 +1,4 @@
+import { jobKey } from '../../alation/job-identifier';
 import type { Outcome } from '../../contracts/outcome';
 import type { DemoExpectation } from './demo-jobs';
 
@@ -7,6 +8,8 @@ export interface ObservedJob {
   readonly outcomes: readonly Outcome[];
   /** `reason` attributes of its messages found on the DLQ. */
   readonly deadLetterReasons: readonly string[];
+  /** Chain verdicts published for it as a chain's root: at most one is expected. */
+  readonly verdicts?: readonly Outcome[];
 }
 
 /** One field that differs, spelled so a reader sees both sides. */
@@ -49,6 +52,18 @@ export function compareOutcome(expected: DemoExpectation, observed: ObservedJob)
   check('hasErrors', expected.hasErrors, outcome.hasErrors);
   check('lastStatus', expected.lastStatus, outcome.lastStatus);
   check('followUpJobIds', expected.followUpJobIds, outcome.followUpJobIds);
+  check('parent', expected.parent, outcome.parent ? jobKey(outcome.parent.job) : undefined);
+  const verdicts = observed.verdicts ?? [];
+  if (expected.chain) {
+    const [verdict] = verdicts;
+    if (verdicts.length !== 1) differences.push({ field: 'chain verdicts', expected: '1', actual: String(verdicts.length) });
+    if (verdict) {
+      check('chain.status', expected.chain.status, verdict.chain?.status);
+      check('chain.jobs', expected.chain.jobs, verdict.chain?.jobs.length);
+    }
+  } else if (verdicts.length > 0) {
+    differences.push({ field: 'chain verdicts', expected: '0', actual: String(verdicts.length) });
+  }
   for (const [field, value] of Object.entries(expected.result ?? {})) {
     check(`result.${field}`, value, outcome.result[field as keyof Outcome['result']]);
   }

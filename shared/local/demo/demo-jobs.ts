@@ -13,6 +13,10 @@ export interface DemoExpectation {
   readonly result?: Readonly<Partial<Record<DemoResultField, number | null>>>;
   /** For `dead_lettered`: the start of the `reason` message attribute. */
   readonly reasonStartsWith?: string;
+  /** A follow-up: the key of the job that named it (`outcome.parent.job`). */
+  readonly parent?: string;
+  /** A chain's root: its one verdict, with this status and this many jobs. */
+  readonly chain?: { readonly status: OutcomeStatus; readonly jobs: number };
 }
 
 /** The counts of `outcome.result` the demo checks and its table shows. */
@@ -32,8 +36,11 @@ export interface DemoJob {
   readonly description: string;
   /** The simulated Alation job; absent for a job Alation does not know and for invalid messages. */
   readonly simulator?: JobDefinition;
-  /** A valid reference for `enqueueJob`, or a raw body that bypasses validation. */
-  readonly message: { readonly reference: EnqueueJobInput } | { readonly rawBody: string };
+  /**
+   * A valid reference for `enqueueJob`, a raw body that bypasses validation, or (for a
+   * follow-up job) nothing to send: the watcher enqueues it when its parent (this key) ends.
+   */
+  readonly message: { readonly reference: EnqueueJobInput } | { readonly rawBody: string } | { readonly followUpOf: string };
   readonly expected: DemoExpectation;
 }
 
@@ -117,7 +124,14 @@ export function demoJobs(options: DemoJobsOptions = {}): DemoJob[] {
       description: 'slow, names a follow-up job',
       simulator: { id: 7, durationMs: ms(0.5), preset: 'followUp', followUpJobId: FOLLOW_UP_JOB_ID },
       message: { reference: { jobId: 7, kind: 'custom-field-values' } },
-      expected: { status: 'successful', followUpJobIds: [FOLLOW_UP_JOB_ID] },
+      expected: { status: 'successful', followUpJobIds: [FOLLOW_UP_JOB_ID], chain: { status: 'successful', jobs: 2 } },
+    },
+    {
+      // The simulator creates it with #7 and runs it twice as long; the watcher enqueues it.
+      key: `id:${FOLLOW_UP_JOB_ID}`,
+      description: 'follow-up of #7, watched automatically',
+      message: { followUpOf: 'id:7' },
+      expected: { status: 'successful', parent: 'id:7', result: { updatedObjects: 2 } },
     },
     {
       key: 'id:8',

@@ -23,6 +23,7 @@ const clip = (text: string, width: number): string => (text.length <= width ? te
 /** `updated/received`, or the query-log counts, or `-`. */
 export function countsCell(outcome: Outcome | undefined): string {
   if (!outcome) return '-';
+  if (outcome.chain) return `chain of ${outcome.chain.jobs.length} jobs`;
   const r = outcome.result;
   if (r.newEventsIngested !== null || r.previouslyIngestedSkipped !== null) {
     return `${r.newEventsIngested ?? '?'} new, ${r.previouslyIngestedSkipped ?? '?'} skipped`;
@@ -36,6 +37,10 @@ export function countsCell(outcome: Outcome | undefined): string {
 /** Error objects and ignored errors, or the last error class of a job that did not finish. */
 export function errorsCell(outcome: Outcome | undefined): string {
   if (!outcome) return '-';
+  if (outcome.chain) {
+    const bad = outcome.chain.jobs.filter((j) => j.status !== 'successful' || j.hasErrors);
+    return bad.length === 0 ? 'none' : bad.map((j) => `${'id' in j.job ? `#${j.job.id}` : j.job.name} ${j.status}`).join(', ');
+  }
   const r = outcome.result;
   const parts: string[] = [];
   if (r.errorObjectCount > 0) parts.push(`${r.errorObjectCount} error object${r.errorObjectCount === 1 ? '' : 's'}`);

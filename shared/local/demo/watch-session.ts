@@ -67,6 +67,8 @@ export interface WatchSessionResult {
 interface Observed {
   outcomes: Outcome[];
   deadLetterReasons: string[];
+  /** Chain verdicts, when the job is a chain's root. */
+  verdicts: Outcome[];
 }
 
 /** After the last expected outcome, listen this long more so a duplicate would show. */
@@ -87,14 +89,18 @@ export async function runWatchSession(options: WatchSessionOptions): Promise<Wat
   writeFileSync(outcomesFile, '');
   writeFileSync(handlerLogFile, '');
 
-  const labels = new Map(options.jobs.map((job) => [job.key, displayName(job)]));
-  const observed = new Map<string, Observed>(options.jobs.map((job) => [job.key, { outcomes: [], deadLetterReasons: [] }]));
+  // Follow-ups the watcher enqueued that the session did not list are added as they arrive.
+  const jobs: SessionJob[] = [...options.jobs];
+  const labels = new Map(jobs.map((job) => [job.key, displayName(job)]));
+  const observed = new Map<string, Observed>(jobs.map((job) => [job.key, { outcomes: [], deadLetterReasons: [], verdicts: [] }]));
   const enqueuedAt = new Map<string, Date>();
   const rawBodies = new Map<string, string>();
   const outcomes: Outcome[] = [];
   const unexpected: string[] = [];
   const byStatus: Record<string, number> = {};
-  const isResolved = (o: Observed): boolean => o.outcomes.length > 0 || o.deadLetterReasons.length > 0;
+  // A chain's root is resolved once its verdict is in, too: the chain's last word.
+  const awaitsVerdict = (o: Observed): boolean => o.outcomes[0]?.followUpsWatched === true && !o.outcomes[0].parent && o.verdicts.length === 0;
+  const isResolved = (o: Observed): boolean => (o.outcomes.length > 0 || o.deadLetterReasons.length > 0) && !awaitsVerdict(o);
   const finishedCount = (): number => [...observed.values()].filter(isResolved).length;
 
   const redirection = options.captureHandlerLogs === false ? undefined : redirectProcessOutput(handlerLogFile);
@@ -113,6 +119,7 @@ export async function runWatchSession(options: WatchSessionOptions): Promise<Wat
 
     for (const job of options.jobs) {
       enqueuedAt.set(job.key, new Date());
+      if ('followUpOf' in job.message) continue; // the watcher enqueues it when its parent ends
       if ('reference' in job.message) await enqueueJob(sqs, watch.resources.jobQueue.url, job.message.reference);
       else {
         rawBodies.set(job.message.rawBody, job.key);
@@ -127,7 +134,7 @@ export async function runWatchSession(options: WatchSessionOptions): Promise<Wat
       snapshot: () => ({
         elapsedMs: Date.now() - started,
         deadlineSeconds: options.deadlineSeconds,
-        watched: options.jobs.length,
+        watched: observed.size,
         finished: finishedCount(),
         byStatus,
         polls: mapping.stats().records,
@@ -146,7 +153,20 @@ export async function runWatchSession(options: WatchSessionOptions): Promise<Wat
       outcomes.push(outcome);
       appendFileSync(outcomesFile, `${JSON.stringify(outcome)}\n`);
       const key = jobKey(outcome.job);
+      if (!observed.has(key) && outcome.parent && !outcome.chain) {
+        const follows = jobKey(outcome.parent.job);
+        const job: SessionJob = { key, description: `follow-up of ${labels.get(follows) ?? follows}`, message: { followUpOf: follows } };
+        jobs.push(job);
+        labels.set(key, displayName(job));
+        observed.set(key, { outcomes: [], deadLetterReasons: [], verdicts: [] });
+        enqueuedAt.set(key, enqueuedAt.get(follows) ?? new Date(started));
+      }
       const entry = observed.get(key);
+      if (entry && outcome.chain) {
+        entry.verdicts.push(outcome);
+        view?.event(`${jobLabel(outcome.job)} chain of ${outcome.chain.jobs.length} jobs → ${outcome.status}`);
+        return;
+      }
       if (!entry) {
         unexpected.push(`outcome for ${key} (${outcome.status}), a job that was not enqueued`);
         return;
@@ -179,7 +199,7 @@ export async function runWatchSession(options: WatchSessionOptions): Promise<Wat
       ]);
       fromOutcomes.forEach((m) => onOutcome(m.Body ?? ''));
       fromDlq.forEach(onDeadLetter);
-      if (allResolvedAt === undefined && finishedCount() === options.jobs.length) allResolvedAt = Date.now();
+      if (allResolvedAt === undefined && finishedCount() === observed.size) allResolvedAt = Date.now();
     }
     interrupted = options.signal?.aborted ?? false;
     if (options.stay && !interrupted) {
@@ -195,10 +215,10 @@ export async function runWatchSession(options: WatchSessionOptions): Promise<Wat
     }
   }
 
-  const rows: OutcomeRow[] = options.jobs.map((job) => {
+  const rows: OutcomeRow[] = jobs.flatMap((job) => {
     const seen = observed.get(job.key)!;
     const differences: Difference[] | undefined = job.expected ? compareOutcome(job.expected, seen) : undefined;
-    return {
+    const row: OutcomeRow = {
       job: displayName(job),
       ...(job.description !== undefined ? { description: job.description } : {}),
       ...(seen.outcomes[0] ? { outcome: seen.outcomes[0] } : {}),
@@ -206,8 +226,23 @@ export async function runWatchSession(options: WatchSessionOptions): Promise<Wat
       enqueuedAt: enqueuedAt.get(job.key) ?? new Date(started),
       ...(differences ? { differences } : {}),
     };
+    const verdict = seen.verdicts[0];
+    if (!verdict && !job.expected?.chain) return [row];
+    // The chain's verdict, on a row of its own under its root.
+    const chainDifferences = differences?.filter((d) => d.field.startsWith('chain'));
+    return [
+      row,
+      {
+        job: `${displayName(job)} chain`,
+        description: 'the chain verdict',
+        ...(verdict ? { outcome: verdict } : {}),
+        statusWithoutOutcome: '(none)',
+        enqueuedAt: row.enqueuedAt,
+        ...(chainDifferences ? { differences: chainDifferences } : {}),
+      },
+    ];
   });
-  const complete = options.jobs.every((job) => isResolved(observed.get(job.key)!));
+  const complete = [...observed.values()].every(isResolved);
   const asExpected = complete && unexpected.length === 0 && rows.every((r) => r.differences === undefined || r.differences.length === 0);
 
   write(`\n${renderOutcomeTable(rows)}`);
@@ -222,6 +257,7 @@ export async function runWatchSession(options: WatchSessionOptions): Promise<Wat
 /** `#1` for ids, the name for names, `(invalid message)` for raw bodies. */
 function displayName(job: SessionJob): string {
   if ('rawBody' in job.message) return `(invalid) ${job.message.rawBody}`;
+  if ('followUpOf' in job.message) return job.key.startsWith('id:') ? `#${job.key.slice(3)}` : job.key.replace(/^name:/, '');
   return jobLabel(validateJobReference(job.message.reference).job);
 }
 

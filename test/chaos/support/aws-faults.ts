@@ -35,6 +35,11 @@ export interface AwsFaultPlan {
    * idempotency record is marked complete (`UpdateItem`): the one window no ordering closes.
    */
   readonly crashBeforeSaveRate?: number;
+  /**
+   * A crash at an exact point: the runtime dies right after a call for which this returns
+   * true went through (the call's effect stays), e.g. after the SendMessage of one follow-up.
+   */
+  readonly crashAfter?: (call: { readonly command: string; readonly input: Readonly<Record<string, unknown>> }) => boolean;
 }
 
 /** What the fault layer saw, across all environments. */
@@ -121,6 +126,12 @@ function addFaultMiddleware(clients: FaultyClients, env: Environment, plan: AwsF
           }
           const result = await next(args);
           if (env.dead) return never();
+          if (plan.crashAfter?.({ command, input: args.input })) {
+            env.dead = true;
+            stats.crashes += 1;
+            env.crash?.(new Error(`injected crash after ${command}`));
+            return never();
+          }
           if (command === 'SendMessageCommand') stats.sentBodies.push(String(args.input.MessageBody ?? ''), JSON.stringify(args.input.MessageAttributes ?? {}));
           if (isRequeue) {
             stats.requeues += 1;

@@ -1,0 +1,132 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChainJob } from '../contracts/follow-up';
+import { memberKey, type ChainEnd, type ChainMemberState, type ChainState, type ChainStore } from '../watch/chain';
+
+export interface DynamoDbChainStoreOptions {
+  /** Built from the environment unless given. */
+  readonly dynamodb?: DynamoDBClient;
+  /**
+   * The idempotency table. Chains live there beside the outcome records (their own key
+   * prefix, the same `id`/`expiration` layout), so they need no table, grant or alarm of
+   * their own; Powertools never reads keys it did not write.
+   */
+  readonly tableName: string;
+  /** How long a chain is kept: it must outlive its longest possible watch. */
+  readonly ttlSeconds: number;
+  readonly now?: () => Date;
+}
+
+/** Keys do not depend on the function's name, like the outcome records' (`outcome-publisher.ts`). */
+const KEY_PREFIX = 'alation-job-watch#chain#';
+/**
+ * One item per chain; each member is three top-level attributes, so every write touches
+ * disjoint paths (DynamoDB refuses overlapping paths in one update) and each can be
+ * `if_not_exists`: `m:` membership (depth, parent), `e:` the first recorded end,
+ * `q:` its message was sent, `c:` the SQS message that claimed its watch.
+ */
+const MEMBER = 'm:';
+const END = 'e:';
+const ENQUEUED = 'q:';
+const CLAIM = 'c:';
+
+interface StoredMember {
+  readonly job: ChainJob;
+  readonly depth: number;
+  readonly parent: ChainJob | null;
+}
+
+/**
+ * Chains on DynamoDB: each method is one conditional or idempotent `UpdateItem`, so
+ * concurrent members ending at once see one consistent item, and exactly one of them (the
+ * write after which every member has ended) sees the chain complete.
+ */
+export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): ChainStore {
+  const documents = DynamoDBDocumentClient.from(options.dynamodb ?? new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const now = options.now ?? (() => new Date());
+  const key = (root: ChainJob) => ({ id: `${KEY_PREFIX}${memberKey(root)}` });
+  const expiration = () => Math.floor(now().getTime() / 1000) + options.ttlSeconds;
+
+  return {
+    async recordEnd(root, end, children) {
+      const names: Record<string, string> = { '#exp': 'expiration' };
+      const values: Record<string, unknown> = { ':exp': expiration() };
+      const sets = ['#exp = if_not_exists(#exp, :exp)'];
+      const add = (attribute: string, value: unknown) => {
+        const n = sets.length;
+        names[`#a${n}`] = attribute;
+        values[`:v${n}`] = value;
+        sets.push(`#a${n} = if_not_exists(#a${n}, :v${n})`);
+      };
+      const self = memberKey(end.job);
+      add(`${MEMBER}${self}`, { job: end.job, depth: end.depth, parent: end.parent } satisfies StoredMember);
+      add(`${END}${self}`, end);
+      for (const child of children) {
+        add(`${MEMBER}${memberKey(child)}`, { job: child, depth: end.depth + 1, parent: end.job } satisfies StoredMember);
+      }
+      const { Attributes = {} } = await documents.send(
+        new UpdateCommand({
+          TableName: options.tableName,
+          Key: key(root),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return readChain(Attributes);
+    },
+
+    async markEnqueued(root, child) {
+      await documents.send(
+        new UpdateCommand({
+          TableName: options.tableName,
+          Key: key(root),
+          UpdateExpression: 'SET #q = :true',
+          ExpressionAttributeNames: { '#q': `${ENQUEUED}${memberKey(child)}` },
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+    },
+
+    async claimFirstCheck(root, job, messageId) {
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: options.tableName,
+            Key: key(root),
+            UpdateExpression: 'SET #c = :mid, #exp = if_not_exists(#exp, :exp)',
+            ConditionExpression: 'attribute_not_exists(#c) OR #c = :mid',
+            ExpressionAttributeNames: { '#c': `${CLAIM}${memberKey(job)}`, '#exp': 'expiration' },
+            ExpressionAttributeValues: { ':mid': messageId, ':exp': expiration() },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    },
+  };
+}
+
+/** The chain an item holds; attributes it does not know are ignored. */
+export function readChain(item: Record<string, unknown>): ChainState {
+  const members: ChainMemberState[] = [];
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(MEMBER)) continue;
+    const suffix = name.slice(MEMBER.length);
+    const stored = value as StoredMember;
+    const end = item[`${END}${suffix}`] as ChainEnd | undefined;
+    members.push({
+      job: stored.job,
+      depth: stored.depth,
+      parent: stored.parent ?? null,
+      enqueued: item[`${ENQUEUED}${suffix}`] === true,
+      end: end ?? null,
+    });
+  }
+  return { members };
+}

@@ -1,0 +1,82 @@
+import type { JobQueue } from '../aws/job-queue';
+import type { OutcomePublisher } from '../aws/outcome-publisher';
+import type { JobReference } from '../contracts/job-reference';
+import type { Outcome } from '../contracts/outcome';
+import { buildVerdictOutcome, chainEnd, chainVerdict, memberKey, sameJob, type ChainStore } from './chain';
+import { planFollowUps, type FollowUpOptions } from './follow-ups';
+import type { RecordLog, WatchMetrics } from './process-record';
+
+/** What follow-up chains need: the switch and depth, and where chains live. */
+export interface FollowUpDependencies {
+  readonly options: FollowUpOptions;
+  readonly chains: ChainStore;
+}
+
+export interface JobEndDependencies {
+  /** Absent: follow-ups are not watched (`followUpsWatched: false`), no chain is kept. */
+  readonly followUps?: FollowUpDependencies;
+  readonly jobQueue: JobQueue;
+  readonly publisher: OutcomePublisher;
+  readonly now: () => Date;
+  readonly metrics: WatchMetrics;
+}
+
+/** A job's end, begun: the outcome to publish, then `finish` once it is published. */
+export interface JobEnd {
+  readonly outcome: Outcome;
+  /** Publishes the chain's verdict when this end completed the chain (idempotent). */
+  finish(): Promise<void>;
+}
+
+const NOTHING_MORE = async (): Promise<void> => undefined;
+
+/**
+ * The effects of a job's end before its own outcome is published, in the order that lets a
+ * redelivery repair a crash at any point (each step idempotent):
+ * 1. record the end in the chain and add its follow-ups as members (one atomic write);
+ * 2. send each follow-up this job registered and has not sent yet, then mark it sent;
+ * 3. (the caller) publish the job's own outcome, idempotent per job;
+ * 4. `finish`: publish the chain's verdict if step 1 saw every member ended, idempotent per chain.
+ * Steps 1–2 run whether or not step 3 later finds the outcome already published: a parent
+ * redelivered after a crash that followed its publish still sends its follow-ups.
+ * A crash between a follow-up's send and its mark sends it again on redelivery; the second
+ * copy loses `claimFirstCheck` at its first check and ends quietly (see process-record).
+ */
+export async function beginJobEnd(reference: JobReference, decided: Outcome, deps: JobEndDependencies, log: RecordLog): Promise<JobEnd> {
+  const followUps = deps.followUps;
+  if (!followUps) return { outcome: { ...decided, followUpsWatched: false }, finish: NOTHING_MORE };
+  const plan = planFollowUps(reference, decided, followUps.options);
+  if (plan.notWatchedBecause) log.warn('follow-up jobs named by the result are not watched', { followUpJobIds: decided.followUpJobIds, reason: plan.notWatchedBecause });
+  const root = plan.root;
+  if (root === null) return { outcome: plan.outcome, finish: NOTHING_MORE };
+
+  const { chains } = followUps;
+  const state = await chains.recordEnd(root, chainEnd(plan.outcome, reference), plan.children.map((c) => c.job));
+  const members = new Map(state.members.map((m) => [memberKey(m.job), m]));
+  for (const child of plan.children) {
+    const member = members.get(memberKey(child.job));
+    // Sent already, ended already, or registered by another parent (which sends it): not ours to send.
+    if (!member || member.enqueued || member.end !== null || !sameJob(member.parent, plan.outcome.job)) continue;
+    await deps.jobQueue.requeue(child, 0);
+    await chains.markEnqueued(root, child.job);
+    deps.metrics.followUpEnqueued?.();
+    log.info('follow-up job enqueued', { followUp: memberKey(child.job), depth: child.parent?.depth, root: memberKey(root) });
+  }
+
+  const verdict = chainVerdict(state);
+  return {
+    outcome: plan.outcome,
+    finish: !verdict
+      ? NOTHING_MORE
+      : async () => {
+          const outcome = buildVerdictOutcome({ root, verdict, state, reference, publishedAt: deps.now() });
+          const { published, messageId } = await deps.publisher.publish(outcome);
+          if (published) {
+            deps.metrics.chainVerdict?.(outcome.status);
+            log.info('chain verdict published', { root: memberKey(root), status: outcome.status, jobs: verdict.jobs.length, snsMessageId: messageId });
+          } else {
+            log.info('chain verdict already published', { root: memberKey(root), status: outcome.status });
+          }
+        },
+  };
+}
