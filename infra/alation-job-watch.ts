@@ -229,7 +229,9 @@ export class AlationJobWatch extends Construct {
         alarmTopic: this.alarmTopic,
         ...(props.tokenWarnDays !== undefined ? { warnDays: props.tokenWarnDays } : {}),
         ...(props.runtime ? { runtime: props.runtime } : {}),
-        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        logGroup,
+        ...(props.alationCaCertificatePath ? { alationCaCertificatePath: props.alationCaCertificatePath } : {}),
+        ...(props.vpc ? { network: { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: this.function.connections.securityGroups } } : {}),
       });
     }
     this.alarms = { ...this.createAlarms(props), ...this.tokenCheck?.alarms };

@@ -1,4 +1,6 @@
-import { basename, dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, Aws, DockerImage, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,6 +15,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULT_TOKEN_WARN_DAYS } from '../shared/alation/token-lifetime';
 import { bundleJobStatus } from './bundling';
+import { acknowledgeControl } from './guardrails';
 import { alationMetric } from './function-metrics';
 import { MetricName } from './metrics';
 
@@ -36,11 +39,31 @@ export interface TokenLifetimeCheckProps {
   readonly schedule?: events.Schedule;
   /** @default lambda.Runtime.NODEJS_24_X */
   readonly runtime?: lambda.Runtime;
-  /** @default logs.RetentionDays.ONE_MONTH */
-  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The log group to write to; `AlationJobWatch` passes its function's, so retention, KMS
+   * key and their Control Tower acknowledgements are the same for both functions.
+   * @default - a new log group kept one month
+   */
+  readonly logGroup?: logs.ILogGroup;
+  /**
+   * Network of the job-status function (it reaches Alation the same way). Without `vpc`, the
+   * CT.LAMBDA.PR.3 control is acknowledged for this function too.
+   * @default - no VPC
+   */
+  readonly network?: Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
   /** @default TOKEN_CHECK_ENTRY */
   readonly entry?: string;
+  /**
+   * Alation's private CA (PEM), shipped in the asset and named by `NODE_EXTRA_CA_CERTS`, as for
+   * the job-status function.
+   * @default - the runtime's public CAs only
+   */
+  readonly alationCaCertificatePath?: string;
 }
+
+/** The CA file's name in the asset, and where Lambda unpacks it. */
+const CA_FILE = 'alation-ca.pem';
+const TASK_ROOT = '/var/task';
 
 /**
  * The daily token check: a small function on an EventBridge schedule that asks Alation about the
@@ -63,7 +86,9 @@ export class TokenLifetimeCheck extends Construct {
       throw new Error(`tokenWarnDays must be an integer from 1 to 365 (got ${warnDays})`);
     }
     const entry = props.entry ?? TOKEN_CHECK_ENTRY;
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    const caPath = props.alationCaCertificatePath;
+    const caDigest = caPath ? createHash('sha256').update(readFileSync(caPath)).digest('hex') : undefined;
+    const logGroup = props.logGroup ?? new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'alation-job-watch token check',
@@ -75,10 +100,12 @@ export class TokenLifetimeCheck extends Construct {
         assetHashType: AssetHashType.OUTPUT,
         bundling: {
           image: DockerImage.fromRegistry('dummy'),
-          command: ['bundleTokenCheck', basename(entry)],
+          // The CA's digest keeps assets with different CAs apart (CDK caches by these options).
+          command: ['bundleTokenCheck', basename(entry), ...(caDigest ? [caDigest] : [])],
           local: {
             tryBundle(outputDir) {
               bundleJobStatus({ entry, outdir: outputDir });
+              if (caPath) copyFileSync(caPath, join(outputDir, CA_FILE));
               return true;
             },
           },
@@ -93,13 +120,18 @@ export class TokenLifetimeCheck extends Construct {
       logGroup,
       role,
       description: 'Daily check of the Alation token: valid, and days to expiry',
+      ...props.network,
       environment: {
         ALATION_BASE_URL: props.alationBaseUrl,
         ALATION_TOKEN_SECRET_ID: props.tokenSecret.secretFullArn ?? props.tokenSecret.secretArn,
         TOKEN_WARN_DAYS: String(warnDays),
+        ...(caPath ? { NODE_EXTRA_CA_CERTS: `${TASK_ROOT}/${CA_FILE}` } : {}),
       },
     });
     props.tokenSecret.grantRead(this.function);
+    if (!props.network?.vpc) {
+      acknowledgeControl(this.function, 'CT.LAMBDA.PR.3', 'Like the job-status function, it reaches Alation over the internet unless a VPC is configured (give vpc to AlationJobWatch).');
+    }
     const secretKey = props.tokenSecret.encryptionKey;
     if (secretKey) {
       // As for the job-status function: grantRead cannot always tell the key is in this account.

@@ -95,7 +95,8 @@ describe('the job-status bundle', () => {
     const [first, second] = [makeTestPki('First'), makeTestPki('Second')];
     const app = new App({ outdir: mkdtempSync(join(outdir, 'ca-')) });
     const stacks = [first, second].map(
-      (pki, i) => new AlationJobWatchStack(app, `Ca${i}`, { alationBaseUrl: BASE_URL, entry: FIXTURE_ENTRY, alationCaCertificatePath: pki.caPath }),
+      // The job-status asset alone; the token check ships the same CA file (token-check.test.ts).
+      (pki, i) => new AlationJobWatchStack(app, `Ca${i}`, { alationBaseUrl: BASE_URL, entry: FIXTURE_ENTRY, alationCaCertificatePath: pki.caPath, tokenCheck: false }),
     );
     const assembly = app.synth();
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { synthConstruct } from './helpers';
@@ -54,6 +57,16 @@ describe('the daily token check in AlationJobWatch', () => {
     const without = synthConstruct({ tokenCheck: false }).template;
     without.resourceCountIs('AWS::Events::Rule', 0);
     expect(Object.keys(without.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'TokenValid' } }))).toEqual([]);
+  });
+
+  it('trusts Alation's private CA as the job-status function does', () => {
+    const caPath = join(mkdtempSync(join(tmpdir(), 'token-check-ca-')), 'ca.pem');
+    writeFileSync(caPath, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+
+    const fns = synthConstruct({ alationCaCertificatePath: caPath }).template.findResources('AWS::Lambda::Function') as Resources;
+
+    const check = Object.entries(fns).find(([id]) => id.includes('TokenCheck'))![1];
+    expect(check.Properties).toMatchObject({ Environment: { Variables: { NODE_EXTRA_CA_CERTS: '/var/task/alation-ca.pem' } } });
   });
 
   it('refuses a warning window outside 1–365 days', () => {
