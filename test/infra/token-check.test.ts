@@ -1,8 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { makeTestPki } from '../support/tls';
 import { synthConstruct } from './helpers';
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
@@ -59,9 +57,8 @@ describe('the daily token check in AlationJobWatch', () => {
     expect(Object.keys(without.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'TokenValid' } }))).toEqual([]);
   });
 
-  it('trusts Alation's private CA as the job-status function does', () => {
-    const caPath = join(mkdtempSync(join(tmpdir(), 'token-check-ca-')), 'ca.pem');
-    writeFileSync(caPath, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+  it("trusts Alation's private CA as the job-status function does", () => {
+    const { caPath } = makeTestPki('TokenCheck');
 
     const fns = synthConstruct({ alationCaCertificatePath: caPath }).template.findResources('AWS::Lambda::Function') as Resources;
 
