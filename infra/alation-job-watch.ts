@@ -77,6 +77,11 @@ export class AlationJobWatch extends Construct {
   public readonly idempotencyTable: dynamodb.Table;
   /** Secret holding the Alation token. */
   public readonly tokenSecret: secretsmanager.ISecret;
+  /**
+   * Generated key that seals the watch state the function re-sends (HMAC-SHA256); only the
+   * function may read it, so producers cannot forge a watch's deadline or counters.
+   */
+  public readonly watchStateKeySecret: secretsmanager.Secret;
   /** Topic the alarms notify. */
   public readonly alarmTopic: sns.ITopic;
   /**
@@ -148,6 +153,7 @@ export class AlationJobWatch extends Construct {
     }
 
     this.tokenSecret = props.tokenSecret ?? this.createTokenSecret();
+    this.watchStateKeySecret = this.createWatchStateKeySecret();
 
     const logGroup = this.createLogGroup(props);
     // An own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
@@ -364,6 +370,20 @@ export class AlationJobWatch extends Construct {
     return secret;
   }
 
+  private createWatchStateKeySecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'WatchStateKeySecret', {
+      description: 'alation-job-watch: key that seals the watch state in re-sent job messages (HMAC-SHA256). Read by the function only.',
+      // 64 characters of letters and digits: about 380 bits, well over HMAC-SHA256's 256.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating means put-secret-value with a new random value; the function accepts seals made with AWSPREVIOUS, so no rotation Lambda is needed (docs/security.md).',
+    });
+    return secret;
+  }
+
   private functionEnvironment(props: AlationJobWatchProps): Record<string, string> {
     // Tunables are set only when configured: the function's config owns their
     // defaults, so the two cannot drift apart.
@@ -377,6 +397,7 @@ export class AlationJobWatch extends Construct {
     const environment: Record<string, string> = {
       ALATION_BASE_URL: props.alationBaseUrl,
       ALATION_TOKEN_SECRET_ID: this.tokenSecret.secretFullArn ?? this.tokenSecret.secretArn,
+      WATCH_STATE_KEY_SECRET_ID: this.watchStateKeySecret.secretArn,
       JOB_QUEUE_URL: this.queue.queueUrl,
       DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
       OUTCOME_TOPIC_ARN: this.topic.topicArn,
@@ -398,8 +419,9 @@ export class AlationJobWatch extends Construct {
 
   private grantFunction(): void {
     const fn = this.function;
-    // GetSecretValue (and DescribeSecret) on this secret only.
+    // GetSecretValue (and DescribeSecret) on these secrets only.
     this.tokenSecret.grantRead(fn);
+    this.watchStateKeySecret.grantRead(fn);
     const secretKey = this.tokenSecret.encryptionKey;
     if (secretKey) {
       // grantRead adds kms:Decrypt only when it can tell that the key is in this

@@ -48,6 +48,11 @@ const required = z.string({ error: 'is required' }).check(z.refine((value) => va
 const EnvironmentSchema = z.object({
   ALATION_BASE_URL: required,
   ALATION_TOKEN_SECRET_ID: required,
+  /**
+   * The secret holding the key that seals the watch state in re-sent bodies (HMAC-SHA256),
+   * readable by the function only. The stack generates it.
+   */
+  WATCH_STATE_KEY_SECRET_ID: required,
   JOB_QUEUE_URL: required,
   DEAD_LETTER_QUEUE_URL: required,
   OUTCOME_TOPIC_ARN: required,
@@ -77,6 +82,7 @@ const EnvironmentSchema = z.object({
 export interface JobWatchConfig {
   readonly alationBaseUrl: string;
   readonly tokenSecretId: string;
+  readonly watchStateKeySecretId: string;
   readonly jobQueueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly outcomeTopicArn: string;
@@ -116,6 +122,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     alationBaseUrl,
     tokenSecretId: e.ALATION_TOKEN_SECRET_ID.trim(),
+    watchStateKeySecretId: e.WATCH_STATE_KEY_SECRET_ID.trim(),
     jobQueueUrl: e.JOB_QUEUE_URL.trim(),
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL.trim(),
     outcomeTopicArn: e.OUTCOME_TOPIC_ARN.trim(),

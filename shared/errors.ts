@@ -94,3 +94,24 @@ export function isRetryableClass(errorClass: AlationErrorClass): boolean {
   // An untrusted certificate stays untrusted until an operator changes the CA or the certificate.
   return errorClass !== AlationErrorClass.auth && errorClass !== AlationErrorClass.notFound && errorClass !== AlationErrorClass.tls;
 }
+
+/**
+ * The key that seals the watch state could not be read or is unusable. Always retryable for
+ * the record: a missing key must never turn a genuine watch state into a "forged" one.
+ */
+export class WatchStateKeyError extends JobWatchError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { retryable: true, ...options });
+  }
+}
+
+/**
+ * A record ran out of its share of the invocation: its checks were stopped (or its effect
+ * not started) so that nothing is cut mid-publish by the function timeout. Always
+ * retryable: the record is reported in `batchItemFailures` and delivered again.
+ */
+export class TimeBudgetError extends JobWatchError {
+  constructor(message: string) {
+    super(message, { retryable: true });
+  }
+}

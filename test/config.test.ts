@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(loadConfig(env())).toEqual({
       alationBaseUrl: 'https://alation.example.com',
       tokenSecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alation-token',
+      watchStateKeySecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:watch-state-key',
       jobQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
       deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq',
       outcomeTopicArn: 'arn:aws:sns:us-east-1:123456789012:outcomes',
@@ -53,6 +54,7 @@ describe('loadConfig', () => {
     } catch (error) {
       expect((error as ConfigError).issues.map((i) => i.field)).toEqual([
         'ALATION_TOKEN_SECRET_ID',
+        'WATCH_STATE_KEY_SECRET_ID',
         'JOB_QUEUE_URL',
         'DEAD_LETTER_QUEUE_URL',
         'OUTCOME_TOPIC_ARN',

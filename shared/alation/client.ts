@@ -1,6 +1,8 @@
-import { AlationError, AlationErrorClass } from '../errors';
+import { isSendableText, toSendableText } from '../contracts/sendable-text';
+import { AlationError, AlationErrorClass, InvalidJobReferenceError } from '../errors';
 import type { JobIdentifier } from './job-identifier';
 import type { AlationJobStatus } from './job-status';
+import { KnownSecrets } from './redact';
 
 /** Alation's job status path (reference page "Job Status"). */
 export const JOB_STATUS_PATH = '/api/v1/bulk_metadata/job/';
@@ -39,14 +41,22 @@ export interface JobStatusCheck {
 }
 
 export interface AlationClient {
-  /** One status check. Throws {@link AlationError} with a class and retryability. */
-  getJobStatus(job: JobIdentifier, token: string): Promise<JobStatusCheck>;
-  /** Mints an API access token (`createAPIAccessToken`). Throws {@link AlationError}. */
-  createAccessToken(refreshToken: string, userId: number): Promise<string>;
+  /**
+   * One status check. Throws {@link AlationError} with a class and retryability, or, when
+   * `signal` aborts (the record's time is up), the signal's reason.
+   */
+  getJobStatus(job: JobIdentifier, token: string, signal?: AbortSignal): Promise<JobStatusCheck>;
+  /** Mints an API access token (`createAPIAccessToken`). Throws {@link AlationError}, or the reason of `signal`. */
+  createAccessToken(refreshToken: string, userId: number, signal?: AbortSignal): Promise<string>;
 }
 
 /** Builds the URL of one status check; the name is percent-encoded exactly once (`#` → `%23`). */
 export function jobStatusUrl(baseUrl: string, job: JobIdentifier): string {
+  // The job reference schema refuses such names; this guard keeps encodeURIComponent's URIError
+  // (an untyped error, a record lost without a reason) out should any other path reach here.
+  if ('name' in job && !isSendableText(job.name)) {
+    throw new InvalidJobReferenceError([{ field: 'jobName', problem: 'must be well-formed text (a lone surrogate cannot be URL-encoded)' }]);
+  }
   const query = 'id' in job ? `id=${job.id}` : `name=${encodeURIComponent(job.name)}`;
   return `${baseUrl}${JOB_STATUS_PATH}?${query}`;
 }
@@ -59,37 +69,48 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
   const doFetch = options.fetch ?? globalThis.fetch;
   const clock = options.clock ?? (() => performance.now());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Every credential this client has sent or received: each string from Alation is cleaned of
+  // all of them (the access token and the refresh token it was minted from).
+  const secrets = new KnownSecrets();
 
-  async function call(url: string, init: RequestInit, secret: string, what: string): Promise<{ response: Response; text: string }> {
+  async function call(url: string, init: RequestInit, what: string, caller?: AbortSignal): Promise<{ response: Response; text: string }> {
     let response: Response;
     let text: string;
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    // AbortSignal.any: Node 20.3+. The caller's signal is the record's time budget.
+    const signal = caller ? AbortSignal.any([timeout, caller]) : timeout;
     try {
-      response = await doFetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
+      response = await doFetch(url, { ...init, redirect: 'manual', signal });
       text = await readText(response, maxBodyBytes, what);
     } catch (error) {
+      // The record's time ran out, not Alation's: not an Alation failure, the caller retries the record.
+      if (caller?.aborted) throw caller.reason;
       if (error instanceof AlationError) throw error;
-      throw transportError(error, what, options.timeoutMs, secret);
+      throw transportError(error, what, options.timeoutMs, secrets);
     }
     return { response, text };
   }
 
   return {
-    async getJobStatus(job, token) {
+    async getJobStatus(job, token, signal) {
       const what = `job status ${'id' in job ? `id ${job.id}` : `name ${JSON.stringify(job.name)}`}`;
+      secrets.add(token);
+      const url = jobStatusUrl(options.baseUrl, job);
       const started = clock();
       const { response, text } = await call(
-        jobStatusUrl(options.baseUrl, job),
+        url,
         { method: 'GET', headers: { TOKEN: token, Accept: 'application/json', 'User-Agent': USER_AGENT } },
-        token,
         what,
+        signal,
       );
       const latencyMs = clock() - started;
-      if (!response.ok) throw httpError(response, text, what, token);
-      return { status: toJobStatus(response, text, what, token), latencyMs };
+      if (!response.ok) throw httpError(response, text, what, secrets);
+      return { status: toJobStatus(response, text, what, secrets), latencyMs };
     },
 
-    async createAccessToken(refreshToken, userId) {
+    async createAccessToken(refreshToken, userId, signal) {
       const what = 'createAPIAccessToken';
+      secrets.add(refreshToken);
       const { response, text } = await call(
         `${options.baseUrl}${CREATE_ACCESS_TOKEN_PATH}`,
         {
@@ -97,10 +118,10 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
           headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'User-Agent': USER_AGENT },
           body: JSON.stringify({ refresh_token: refreshToken, user_id: userId }),
         },
-        refreshToken,
         what,
+        signal,
       );
-      if (!response.ok) throw httpError(response, text, what, refreshToken);
+      if (!response.ok) throw httpError(response, text, what, secrets);
       const body = parseJson(text);
       const token = isRecord(body) ? body.api_access_token : undefined;
       if (typeof token !== 'string' || token === '') {
@@ -108,6 +129,7 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
           httpStatus: response.status,
         });
       }
+      secrets.add(token);
       return token;
     },
   };
@@ -138,7 +160,7 @@ async function readText(response: Response, maxBytes: number, what: string): Pro
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function transportError(error: unknown, what: string, timeoutMs: number, secret: string): AlationError {
+function transportError(error: unknown, what: string, timeoutMs: number, secrets: KnownSecrets): AlationError {
   const name = (error as { name?: string } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new AlationError(AlationErrorClass.timeout, `${what}: no answer from Alation within ${timeoutMs} ms`);
@@ -152,7 +174,7 @@ function transportError(error: unknown, what: string, timeoutMs: number, secret:
     );
   }
   // The error object stays out of `cause`: undici's errors can carry the request, headers and all.
-  return new AlationError(AlationErrorClass.network, `${what}: could not reach Alation (${redact(reason, secret)})`);
+  return new AlationError(AlationErrorClass.network, `${what}: could not reach Alation (${excerpt(secrets.clean(reason))})`);
 }
 
 // OpenSSL's certificate verification codes as Node reports them, and Node's own TLS codes.
@@ -163,9 +185,9 @@ function isTlsVerificationCode(code: string): boolean {
   return TLS_VERIFICATION_CODE.test(code);
 }
 
-function httpError(response: Response, text: string, what: string, secret: string): AlationError {
+function httpError(response: Response, text: string, what: string, secrets: KnownSecrets): AlationError {
   const status = response.status;
-  const detail = redact(describeBody(response, text), secret);
+  const detail = describeBody(response, text, secrets);
   const base = `${what}: Alation answered HTTP ${status}${detail ? ` (${detail})` : ''}`;
   if (status === 401 || status === 403) return new AlationError(AlationErrorClass.auth, base, { httpStatus: status });
   if (status === 404 || status === 400) {
@@ -181,12 +203,15 @@ function httpError(response: Response, text: string, what: string, secret: strin
   return new AlationError(AlationErrorClass.badResponse, base, { httpStatus: status });
 }
 
-function toJobStatus(response: Response, text: string, what: string, secret: string): AlationJobStatus {
+function toJobStatus(response: Response, text: string, what: string, secrets: KnownSecrets): AlationJobStatus {
   const bad = (problem: string): AlationError =>
     new AlationError(AlationErrorClass.badResponse, `${what}: ${problem}`, { httpStatus: response.status });
   if (looksLikeHtml(response, text)) throw bad(`Alation answered HTTP ${response.status} with an HTML page, not JSON`);
-  const body = parseJson(text);
-  if (body === undefined) throw bad(`the answer is not JSON (${redact(excerpt(text), secret) || 'empty body'})`);
+  const parsed = { value: parseJson(text) };
+  // Cleaned before anything reads, cuts or passes on a single string of it.
+  if (parsed.value === undefined) throw bad(`the answer is not JSON (${excerpt(secrets.clean(text)) || 'empty body'})`);
+  secrets.cleanJson(parsed);
+  const body = parsed.value;
   if (!isRecord(body)) throw bad('the answer is not a JSON object');
   if (typeof body.status !== 'string' || body.status === '') throw bad('the answer has no "status"');
   return { status: body.status, msg: body.msg ?? null, result: body.result ?? null };
@@ -203,11 +228,15 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-function describeBody(response: Response, text: string): string {
+function describeBody(response: Response, text: string, secrets: KnownSecrets): string {
   if (looksLikeHtml(response, text)) return 'HTML page';
-  const body = parseJson(text);
+  const parsed = { value: parseJson(text) };
+  if (parsed.value === undefined) return excerpt(secrets.clean(text));
+  // Parsed first, so a credential spelt with JSON escapes is found too.
+  secrets.cleanJson(parsed);
+  const body = parsed.value;
   if (isRecord(body) && typeof body.detail === 'string') return excerpt(body.detail);
-  return excerpt(text);
+  return excerpt(JSON.stringify(body));
 }
 
 function looksLikeHtml(response: Response, text: string): boolean {
@@ -222,14 +251,10 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** At most 200 characters of already cleaned text, on one line; a pair cut in two becomes U+FFFD. */
 function excerpt(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
-}
-
-/** Belt and braces: should Alation ever echo a credential back, it is cut out of our messages. */
-function redact(text: string, secret: string): string {
-  return secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
+  return flat.length > 200 ? `${toSendableText(flat.slice(0, 200))}…` : flat;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

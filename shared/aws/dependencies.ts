@@ -9,8 +9,11 @@ import type { BatchHandlerOptions } from '../watch/batch-handler';
 import { deferredChainStore } from './deferred-chain-store';
 import { deferredOutcomePublisher } from './deferred-outcome-publisher';
 import { createSqsJobQueue } from './job-queue';
+import { recordTimeReserves } from '../watch/time-budget';
+import { AWS_CALL_WORST_MS, awsClientConfig } from './client-timeouts';
 import { createLogger, createMetrics, powertoolsWatchMetrics, recordLogger } from './observability';
 import { secretsManagerTokenProvider } from './secrets-manager-tokens';
+import { createWatchStateKeys, secretsManagerKeyReader } from './watch-state-keys';
 
 /**
  * The AWS SDK clients, for callers that bring their own (tests that add faults). Without
@@ -32,8 +35,8 @@ export interface AwsClients {
  * on the first outcome (`deferredOutcomePublisher`), and kept from then on.
  */
 export function createDependencies(config: JobWatchConfig, clients?: AwsClients): BatchHandlerOptions {
-  const sqs = clients?.sqs ?? new SQSClient({});
-  const secretsManager = clients?.secretsManager ?? new SecretsManagerClient({});
+  const sqs = clients?.sqs ?? new SQSClient(awsClientConfig());
+  const secretsManager = clients?.secretsManager ?? new SecretsManagerClient(awsClientConfig());
   const logger = createLogger();
   const metrics = createMetrics();
   const alation = createAlationClient({ baseUrl: config.alationBaseUrl, timeoutMs: config.alationTimeoutMs });
@@ -41,7 +44,8 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
     logger,
     metrics,
     concurrency: config.recordConcurrency,
-    minRemainingMsPerRecord: config.alationTimeoutMs + 1000,
+    reserves: recordTimeReserves({ alationTimeoutMs: config.alationTimeoutMs, awsCallMs: AWS_CALL_WORST_MS }),
+    recordLogger,
     record: {
       alation,
       tokens: secretsManagerTokenProvider(config.tokenSecretId, secretsManager, alation),
@@ -62,10 +66,10 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
         });
       }),
       policy: { ...config.poll, growth: DEFAULT_GROWTH, jitter: DEFAULT_JITTER },
+      watchStateKeys: createWatchStateKeys({ secretId: config.watchStateKeySecretId, reader: secretsManagerKeyReader(secretsManager) }),
       now: () => new Date(),
       random: Math.random,
       metrics: powertoolsWatchMetrics(metrics),
-      forRecord: recordLogger(logger),
       extraFinalStatuses: config.extraFinalStatuses,
       followUps: {
         options: config.followUps,

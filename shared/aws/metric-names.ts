@@ -22,4 +22,6 @@ export const MetricName = {
   FollowUpsEnqueued: 'FollowUpsEnqueued',
   /** By `status`: chains that ended, one verdict each. */
   ChainVerdicts: 'ChainVerdicts',
+  /** Bodies whose watch state was not sealed by the watcher (a producer wrote it): ignored. */
+  ForgedWatchState: 'ForgedWatchState',
 } as const;

@@ -44,5 +44,6 @@ export function powertoolsWatchMetrics(metrics: Metrics): WatchMetrics {
     unknownStatus: () => metrics.addMetric(MetricName.UnknownStatuses, MetricUnit.Count, 1),
     followUpEnqueued: () => metrics.addMetric(MetricName.FollowUpsEnqueued, MetricUnit.Count, 1),
     chainVerdict: (status) => withDimension(MetricName.ChainVerdicts, 'status', status),
+    forgedWatchState: () => metrics.addMetric(MetricName.ForgedWatchState, MetricUnit.Count, 1),
   };
 }

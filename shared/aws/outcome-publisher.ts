@@ -4,7 +4,6 @@ import type { Context } from 'aws-lambda';
 import { IdempotencyConfig, IdempotencyPersistenceLayerError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { JobWatchError } from '../errors';
 import type { Outcome } from '../contracts/outcome';
 import { buildNotification } from '../notify/notification';
 import { publishKey } from '../watch/chain';
@@ -15,14 +14,13 @@ export interface OutcomePublisher {
    * Publishes unless this job's outcome was already published (by this poll chain or a
    * duplicate one). Throws when the publish or the idempotency store fails: the record
    * is then retried, and the idempotency record is released so the retry can publish.
+   *
+   * `lambdaContext` is the context of the invocation publishing: an in-progress record
+   * expires with that invocation, should it crash. It is an argument, not state, because
+   * invocations can run at the same time in one process (Lambda Managed Instances). The
+   * caller checks that there is time to publish (`RecordTime.assertTimeForEffect`).
    */
-  publish(outcome: Outcome): Promise<{ readonly published: boolean; readonly messageId: string }>;
-  /**
-   * Lets an in-progress record expire with the invocation that wrote it, should it crash.
-   * `budgetMs` is the invocation's whole time, which sizes the publish guard; it defaults to
-   * what the context has left now, right for a call at the start of the invocation.
-   */
-  registerLambdaContext(context: Context, budgetMs?: number): void;
+  publish(outcome: Outcome, lambdaContext?: Context): Promise<{ readonly published: boolean; readonly messageId: string }>;
 }
 
 export interface SnsOutcomePublisherOptions {
@@ -39,14 +37,6 @@ export interface SnsOutcomePublisherOptions {
   readonly recordTtlSeconds?: number;
 }
 
-/**
- * A publish is not started with less time than this left before the function timeout. A
- * timeout between SNS accepting the message and the idempotency record being marked
- * complete would publish the outcome twice (once the in-progress record expires), and with
- * no time left Powertools writes the in-progress record without an expiry at all.
- */
-export const MIN_REMAINING_MS_TO_PUBLISH = 1000;
-
 /** Keys do not depend on the function's name, so a renamed function still sees old records. */
 const KEY_PREFIX = 'alation-job-watch#outcome';
 
@@ -58,46 +48,36 @@ const KEY_PREFIX = 'alation-job-watch#outcome';
  * happen before the publish.)
  */
 export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): OutcomePublisher {
-  const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'key',
-    expiresAfterSeconds: options.recordTtlSeconds ?? 15 * 24 * 3600,
-  });
+  const expiresAfterSeconds = options.recordTtlSeconds ?? 15 * 24 * 3600;
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: options.tableName,
     awsSdkV3Client: options.dynamodb,
   });
 
-  let lambdaContext: Context | undefined;
-  let budgetMs = Number.POSITIVE_INFINITY;
   /** Message ids of this process's attempts whose Publish went through, until the attempt returns. */
   const delivered = new Map<string, string>();
-  const publishOnce = makeIdempotent(
-    async (payload: { key: string; attempt: string; outcome: Outcome }) => {
-      const notification = buildNotification(payload.outcome);
-      const sent = await options.sns.send(
-        new PublishCommand({
-          TopicArn: options.topicArn,
-          Subject: notification.Subject,
-          Message: notification.Message,
-          MessageStructure: notification.MessageStructure,
-          MessageAttributes: notification.MessageAttributes,
-        }),
-      );
-      delivered.set(payload.attempt, sent.MessageId ?? '');
-      return { attempt: payload.attempt, messageId: sent.MessageId ?? '' };
-    },
-    { persistenceStore, config, keyPrefix: KEY_PREFIX },
-  );
+  const sendOnce = async (payload: { key: string; attempt: string; outcome: Outcome }) => {
+    const notification = buildNotification(payload.outcome);
+    const sent = await options.sns.send(
+      new PublishCommand({
+        TopicArn: options.topicArn,
+        Subject: notification.Subject,
+        Message: notification.Message,
+        MessageStructure: notification.MessageStructure,
+        MessageAttributes: notification.MessageAttributes,
+      }),
+    );
+    delivered.set(payload.attempt, sent.MessageId ?? '');
+    return { attempt: payload.attempt, messageId: sent.MessageId ?? '' };
+  };
 
   return {
-    async publish(outcome) {
-      const remainingMs = lambdaContext?.getRemainingTimeInMillis();
-      // A quarter of the invocation at most, so very short timeouts (tests) can still publish.
-      if (remainingMs !== undefined && remainingMs < Math.min(MIN_REMAINING_MS_TO_PUBLISH, budgetMs / 4)) {
-        throw new JobWatchError(`${remainingMs} ms left before the function timeout: too little to publish safely; the record is retried`, {
-          retryable: true,
-        });
-      }
+    async publish(outcome, lambdaContext) {
+      // One config per publish: Powertools reads the Lambda context from the config when it
+      // writes the in-progress record, so a config shared by concurrent invocations would give
+      // a record the expiry of another invocation. The persistence layer is shared (configured once).
+      const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds, lambdaContext });
+      const publishOnce = makeIdempotent(sendOnce, { persistenceStore, config, keyPrefix: KEY_PREFIX });
       const attempt = randomUUID();
       try {
         // Keyed on the job, or on the chain for a chain's verdict (`publishKey`).
@@ -112,11 +92,6 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
       } finally {
         delivered.delete(attempt);
       }
-    },
-    registerLambdaContext(context, budget = context.getRemainingTimeInMillis()) {
-      lambdaContext = context;
-      budgetMs = budget;
-      config.registerLambdaContext(context);
     },
   };
 }

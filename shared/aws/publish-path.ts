@@ -8,6 +8,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { awsClientConfig } from './client-timeouts';
 import { createSnsOutcomePublisher, type OutcomePublisher, type SnsOutcomePublisherOptions } from './outcome-publisher';
 
 export interface PublishPathOptions extends Omit<SnsOutcomePublisherOptions, 'sns' | 'dynamodb'> {
@@ -18,5 +19,5 @@ export interface PublishPathOptions extends Omit<SnsOutcomePublisherOptions, 'sn
 }
 
 export function createPublishPath({ sns, dynamodb, ...options }: PublishPathOptions): OutcomePublisher {
-  return createSnsOutcomePublisher({ ...options, sns: sns ?? new SNSClient({}), dynamodb: dynamodb ?? new DynamoDBClient({}) });
+  return createSnsOutcomePublisher({ ...options, sns: sns ?? new SNSClient(awsClientConfig()), dynamodb: dynamodb ?? new DynamoDBClient(awsClientConfig()) });
 }

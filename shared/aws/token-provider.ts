@@ -1,10 +1,14 @@
 import { TokenSecretError, JobWatchError } from '../errors';
+import { untilAborted } from '../watch/time-budget';
 import { parseTokenSecret } from './token-secret';
 
 /** Where the Alation token comes from. */
 export interface TokenProvider {
-  /** A token for the `TOKEN` header. Throws {@link TokenSecretError} or an Alation error (minting). */
-  getToken(): Promise<string>;
+  /**
+   * A token for the `TOKEN` header. Throws {@link TokenSecretError} or an Alation error
+   * (minting), or the reason of `signal` when the caller's time runs out first.
+   */
+  getToken(signal?: AbortSignal): Promise<string>;
   /** Alation refused `token`: the next {@link getToken} re-reads the secret (and mints anew). */
   invalidate(token: string): void;
 }
@@ -32,6 +36,10 @@ export interface SecretTokenProviderOptions {
  * A token provider backed by Secrets Manager, cached across invocations. Concurrent callers
  * share one read (and one mint), and many records refused with the same token cause one
  * re-read, not one each.
+ *
+ * The shared read is not tied to any caller's signal (one record running out of time must
+ * not fail the read for the others); it is bounded by the Secrets Manager client's request
+ * timeouts and the Alation timeout, and each caller stops waiting when its own signal aborts.
  */
 export function createSecretTokenProvider(options: SecretTokenProviderOptions): TokenProvider {
   const maxAge = options.maxAgeSeconds ?? 300;
@@ -52,7 +60,7 @@ export function createSecretTokenProvider(options: SecretTokenProviderOptions): 
   }
 
   return {
-    getToken() {
+    getToken(signal) {
       if (!current) {
         const loading = load().then(
           (token) => {
@@ -67,7 +75,7 @@ export function createSecretTokenProvider(options: SecretTokenProviderOptions): 
         );
         current = loading;
       }
-      return current;
+      return untilAborted(current, signal);
     },
     invalidate(token) {
       if (token !== currentToken) return; // already replaced after an earlier refusal

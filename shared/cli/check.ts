@@ -9,6 +9,7 @@ import { validateJobReference } from '../contracts/job-reference';
 import type { Outcome } from '../contracts/outcome';
 import { AlationError, AlationErrorClass, ConfigError, JobWatchError, TokenSecretError } from '../errors';
 import { outcomeEmailText } from '../notify/email-text';
+import { safeJson, safeLine } from '../notify/safe-text';
 import { buildOutcome } from '../watch/build-outcome';
 import { checkJobStatus } from '../watch/check-job';
 import { errorClassOf, type CheckResult } from '../watch/decide';
@@ -91,11 +92,11 @@ async function runCheck(
   };
   if (check.ok && isFinalStatus(check.response.status)) {
     const outcome = buildOutcome({ reference, status: check.response.status, response: check.response, watch, publishedAt: now });
-    deps.write(options.json ? `${JSON.stringify(outcome)}\n` : outcomeEmailText(outcome));
+    deps.write(options.json ? `${safeJson(outcome)}\n` : outcomeEmailText(outcome));
     return exitCodeOf(outcome);
   }
   const report = checkReport(reference.job, check, now);
-  deps.write(options.json ? `${JSON.stringify(report)}\n` : describeReport(report));
+  deps.write(options.json ? `${safeJson(report)}\n` : describeReport(report));
   return check.ok ? ExitCode.running : exitCodeOfError(check);
 }
 
@@ -121,10 +122,11 @@ function checkReport(job: CheckReport['job'], check: CheckResult, now: Date): Ch
   };
 }
 
+/** One line, whatever Alation wrote: its text is made safe for a terminal (`safe-text`). */
 function describeReport(report: CheckReport): string {
   const job = 'id' in report.job ? `#${report.job.id}` : report.job.name;
-  if (report.error) return `Alation job ${job}: could not check (${report.error.errorClass}): ${report.error.message}\n`;
-  return `Alation job ${job}: ${report.status}, not finished yet${report.message ? ` (${report.message})` : ''}\n`;
+  if (report.error) return `${safeLine(`Alation job ${job}: could not check (${report.error.errorClass}): ${report.error.message}`)}\n`;
+  return `${safeLine(`Alation job ${job}: ${report.status}, not finished yet${report.message ? ` (${report.message})` : ''}`)}\n`;
 }
 
 function exitCodeOf(outcome: Outcome): ExitCode {

@@ -4,12 +4,17 @@ import {
   ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
+  type Message,
+  type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { splitIntoBatches, sqsEntryBytes, SQS_BATCH_LIMITS } from '../aws/sqs-batches';
 import { JobWatchError } from '../errors';
+import { safeJson, safeLine } from '../notify/safe-text';
 import { ExitCode, usageReporter } from './exit-codes';
 import { readStackOutputs, StackOutput, type CloudFormationLike } from './stack-outputs';
 
@@ -28,14 +33,31 @@ export interface RedriveReport {
   readonly path: RedrivePath;
   readonly from: string;
   readonly to: string;
-  /** Messages moved (SQS's approximate count on the move-task path). */
+  /**
+   * Messages moved: sent to the job queue and deleted from the DLQ (SQS's approximate count
+   * on the move-task path).
+   */
   readonly moved: number;
+  /**
+   * Receive/send/delete only: messages that could not be moved, with why. `send`: still on
+   * the DLQ only. `delete`: sent to the job queue but still on the DLQ too, so a later redrive
+   * sends it again (the watcher publishes once per job; a duplicate message costs a check).
+   */
+  readonly failed: readonly RedriveFailure[];
   /** Move task only: SQS's handle, to follow with `aws sqs list-message-move-tasks`. */
   readonly taskHandle: string | null;
   /** Move task only: its last status (COMPLETED, RUNNING when `--no-wait`, FAILED, …). */
   readonly taskStatus: string | null;
   /** Why the move-task path was not used, when it was not. */
   readonly fallbackReason: string | null;
+}
+
+/** One message that did not move cleanly. */
+export interface RedriveFailure {
+  /** The DLQ message's id. */
+  readonly messageId: string;
+  readonly stage: 'send' | 'delete';
+  readonly reason: string;
 }
 
 /** What `redrive` needs from outside; tests pass local clients. */
@@ -76,7 +98,7 @@ export function redriveCommand(deps: RedriveCommandDeps, setExitCode: (code: num
     .option('--max-messages <n>', 'move at most this many (forces receive/send/delete, which can count)', parsePositiveInteger)
     .option('--no-wait', 'start the move task and return without waiting for it to finish')
     .option('--json', 'print exactly one JSON object')
-    .addHelpText('after', '\nExit codes: 0 moved (or nothing to move), 2 bad usage, 1 the move failed.')
+    .addHelpText('after', '\nExit codes: 0 moved (or nothing to move), 2 bad usage, 1 the move failed or some messages did not move (each is listed).')
     .action(async (options: RedriveOptions) => {
       setExitCode(await runRedrive(options, deps));
     });
@@ -106,8 +128,8 @@ async function runRedrive(options: RedriveOptions, deps: RedriveCommandDeps): Pr
   const sqs = deps.sqs?.() ?? new SQSClient({});
   try {
     const report = await redrive(sqs, { from, to, maxMessages: options.maxMessages, wait: options.wait, pollIntervalMs: deps.pollIntervalMs ?? 1000 });
-    deps.write(options.json ? `${JSON.stringify(report)}\n` : describe(report));
-    return report.taskStatus === 'FAILED' ? ExitCode.unexpected : ExitCode.successful;
+    deps.write(options.json ? `${safeJson(report)}\n` : describe(report));
+    return report.taskStatus === 'FAILED' || report.failed.length > 0 ? ExitCode.unexpected : ExitCode.successful;
   } finally {
     if (!deps.sqs && sqs instanceof SQSClient) sqs.destroy();
   }
@@ -131,15 +153,15 @@ export async function redrive(
     try {
       const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: sourceArn, DestinationArn: destinationArn }));
       const task = options.wait ? await waitForTask(sqs, sourceArn, TaskHandle, options.pollIntervalMs) : { status: 'RUNNING', moved: 0 };
-      return { ...base, path: RedrivePath.messageMoveTask, moved: task.moved, taskHandle: TaskHandle ?? null, taskStatus: task.status, fallbackReason: null };
+      return { ...base, path: RedrivePath.messageMoveTask, moved: task.moved, failed: [], taskHandle: TaskHandle ?? null, taskStatus: task.status, fallbackReason: null };
     } catch (error) {
       const name = (error as Error).name;
       if (!UNSUPPORTED.has(name)) throw error;
       fallbackReason = `the endpoint does not support StartMessageMoveTask (${name})`;
     }
   }
-  const moved = await receiveSendDelete(sqs, options.from, options.to, options.maxMessages ?? Number.POSITIVE_INFINITY);
-  return { ...base, path: RedrivePath.receiveSendDelete, moved, taskHandle: null, taskStatus: null, fallbackReason };
+  const { moved, failed } = await receiveSendDelete(sqs, options.from, options.to, options.maxMessages ?? Number.POSITIVE_INFINITY);
+  return { ...base, path: RedrivePath.receiveSendDelete, moved, failed, taskHandle: null, taskStatus: null, fallbackReason };
 }
 
 async function queueArn(sqs: Pick<SQSClient, 'send'>, queueUrl: string): Promise<string> {
@@ -160,38 +182,104 @@ async function waitForTask(sqs: Pick<SQSClient, 'send'>, sourceArn: string, hand
   }
 }
 
-async function receiveSendDelete(sqs: Pick<SQSClient, 'send'>, from: string, to: string, max: number): Promise<number> {
+/** Long enough to send and delete a page of messages before any of them reappears on the DLQ. */
+const RECEIVE_VISIBILITY_SECONDS = 120;
+
+/**
+ * Receive a page, send it on in batches sized by bytes and entries (a batch refused as too
+ * long, or an entry refused in a batch, is sent alone), delete what was sent, and count only
+ * what was both sent and deleted. A message that failed is not tried again in the same run,
+ * so the loop ends; it is reported with its stage and reason.
+ */
+async function receiveSendDelete(sqs: Pick<SQSClient, 'send'>, from: string, to: string, max: number): Promise<{ moved: number; failed: RedriveFailure[] }> {
   let moved = 0;
-  while (moved < max) {
+  const failed: RedriveFailure[] = [];
+  const done = new Set<string>();
+  while (moved + failed.length < max) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: from,
-        MaxNumberOfMessages: Math.min(10, max - moved),
+        MaxNumberOfMessages: Math.min(SQS_BATCH_LIMITS.entries, max - moved - failed.length),
         WaitTimeSeconds: 1,
+        VisibilityTimeout: RECEIVE_VISIBILITY_SECONDS,
         MessageAttributeNames: ['All'],
       }),
     );
-    if (Messages.length === 0) return moved;
-    const sent = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: to,
-        Entries: Messages.map((m, i) => ({
-          Id: String(i),
-          MessageBody: m.Body ?? '',
-          ...(m.MessageAttributes && Object.keys(m.MessageAttributes).length > 0 ? { MessageAttributes: m.MessageAttributes } : {}),
-        })),
-      }),
-    );
-    // Delete only what was sent; a message that failed to send stays on the DLQ.
-    const sentIds = new Set((sent.Successful ?? []).map((s) => s.Id));
-    const toDelete = Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })).filter((e) => sentIds.has(e.Id));
-    if (toDelete.length > 0) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: from, Entries: toDelete }));
-    moved += toDelete.length;
-    if (sent.Failed && sent.Failed.length > 0) {
-      throw new Error(`could not send ${sent.Failed.length} message(s) to ${to}: ${sent.Failed[0]?.Message ?? sent.Failed[0]?.Code}; ${moved} moved so far`);
-    }
+    const fresh = Messages.filter((m) => !done.has(m.MessageId ?? ''));
+    if (fresh.length === 0) return { moved, failed };
+    for (const m of fresh) done.add(m.MessageId ?? '');
+
+    const { sent, sendFailures } = await sendAll(sqs, to, fresh);
+    failed.push(...sendFailures);
+    const { deleted, deleteFailures } = await deleteAll(sqs, from, sent);
+    failed.push(...deleteFailures);
+    moved += deleted;
   }
-  return moved;
+  return { moved, failed };
+}
+
+function entryOf(message: Message, index: number): SendMessageBatchRequestEntry {
+  return {
+    Id: String(index),
+    MessageBody: message.Body ?? '',
+    ...(message.MessageAttributes && Object.keys(message.MessageAttributes).length > 0 ? { MessageAttributes: message.MessageAttributes } : {}),
+  };
+}
+
+async function sendAll(sqs: Pick<SQSClient, 'send'>, to: string, messages: readonly Message[]): Promise<{ sent: Message[]; sendFailures: RedriveFailure[] }> {
+  const sent: Message[] = [];
+  const sendFailures: RedriveFailure[] = [];
+  const entries = messages.map(entryOf);
+  const single = async (entry: SendMessageBatchRequestEntry) => {
+    const message = messages[Number(entry.Id)]!;
+    try {
+      await sqs.send(new SendMessageCommand({ QueueUrl: to, MessageBody: entry.MessageBody, MessageAttributes: entry.MessageAttributes }));
+      sent.push(message);
+    } catch (error) {
+      sendFailures.push({ messageId: message.MessageId ?? '', stage: 'send', reason: reasonOf(error) });
+    }
+  };
+  for (const batch of splitIntoBatches(entries, sqsEntryBytes)) {
+    if (batch.length === 1) {
+      await single(batch[0]!);
+      continue;
+    }
+    let result;
+    try {
+      result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: to, Entries: batch }));
+    } catch (error) {
+      // A smaller limit than ours (BatchRequestTooLong), or the batch call failing as a whole: one by one.
+      for (const entry of batch) await single(entry);
+      continue;
+    }
+    const ok = new Set((result.Successful ?? []).map((s) => s.Id));
+    for (const entry of batch) {
+      if (ok.has(entry.Id)) sent.push(messages[Number(entry.Id)]!);
+    }
+    // An entry refused within the batch gets one more try on its own, where only its own size counts.
+    for (const entry of batch.filter((e) => !ok.has(e.Id))) await single(entry);
+  }
+  return { sent, sendFailures };
+}
+
+async function deleteAll(sqs: Pick<SQSClient, 'send'>, from: string, messages: readonly Message[]): Promise<{ deleted: number; deleteFailures: RedriveFailure[] }> {
+  if (messages.length === 0) return { deleted: 0, deleteFailures: [] };
+  const entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
+  try {
+    const { Failed = [] } = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: from, Entries: entries }));
+    const deleteFailures = Failed.map((f) => ({
+      messageId: messages[Number(f.Id)]?.MessageId ?? '',
+      stage: 'delete' as const,
+      reason: `${f.Code ?? 'error'}${f.Message ? `: ${f.Message}` : ''}`,
+    }));
+    return { deleted: messages.length - deleteFailures.length, deleteFailures };
+  } catch (error) {
+    return { deleted: 0, deleteFailures: messages.map((m) => ({ messageId: m.MessageId ?? '', stage: 'delete' as const, reason: reasonOf(error) })) };
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function describe(report: RedriveReport): string {
@@ -200,7 +288,10 @@ function describe(report: RedriveReport): string {
       ? `with an SQS message move task (${report.taskHandle ?? 'no handle'}, ${report.taskStatus})`
       : `by receive/send/delete, because ${report.fallbackReason}`;
   const count = report.path === RedrivePath.messageMoveTask && report.taskStatus === 'RUNNING' ? 'started moving' : `moved ${report.moved} message${report.moved === 1 ? '' : 's'}`;
-  return `Redrive ${count} from ${report.from} to ${report.to}\n${how}\n`;
+  const failures = report.failed.map((f) =>
+    safeLine(f.stage === 'send' ? `not sent, still on the DLQ: ${f.messageId} (${f.reason})` : `sent but not deleted from the DLQ (a later redrive sends it again): ${f.messageId} (${f.reason})`),
+  );
+  return `Redrive ${count} from ${report.from} to ${report.to}\n${how}\n${failures.map((f) => `${f}\n`).join('')}`;
 }
 
 function parsePositiveInteger(value: string): number {

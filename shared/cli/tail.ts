@@ -16,6 +16,7 @@ import { OutcomeStatus, type Outcome } from '../contracts/outcome';
 import { readOutcomeMessage } from '../contracts/read-outcome';
 import { JobWatchError } from '../errors';
 import { countsCell, errorsCell } from '../local/demo/outcome-table';
+import { safeJson, safeLine } from '../notify/safe-text';
 import { ExitCode, usageReporter } from './exit-codes';
 import { readStackOutputs, StackOutput, type CloudFormationLike } from './stack-outputs';
 
@@ -124,9 +125,9 @@ async function runTail(options: TailOptions, deps: TailCommandDeps): Promise<num
         if (options.count !== undefined && received >= options.count) break;
         try {
           const outcome = readOutcomeMessage(message.Body ?? '');
-          deps.write(options.json ? `${JSON.stringify(outcome)}\n` : describe(outcome));
+          deps.write(options.json ? `${safeJson(outcome)}\n` : describe(outcome));
         } catch (error) {
-          deps.writeError(`skipped a message that is not an outcome: ${(error as Error).message}\n`);
+          deps.writeError(`${safeLine(`skipped a message that is not an outcome: ${(error as Error).message}`)}\n`);
         }
         received += 1;
       }
@@ -162,9 +163,9 @@ function queuePolicy(queueArn: string, topicArn: string): string {
   });
 }
 
-/** One line per outcome: when, which job, how it ended, the counts. */
+/** One line per outcome: when, which job, how it ended, the counts; safe for a terminal whatever the job's name or Alation's text. */
 export function describe(outcome: Outcome): string {
-  return `${outcome.publishedAt}  ${jobLabel(outcome.job)}  ${outcome.status}  polls ${outcome.polls}  ${countsCell(outcome)}  errors: ${errorsCell(outcome)}${outcome.kind ? `  kind ${outcome.kind}` : ''}\n`;
+  return `${safeLine(`${outcome.publishedAt}  ${jobLabel(outcome.job)}  ${outcome.status}  polls ${outcome.polls}  ${countsCell(outcome)}  errors: ${errorsCell(outcome)}${outcome.kind ? `  kind ${outcome.kind}` : ''}`)}\n`;
 }
 
 function parsePositiveInteger(value: string): number {

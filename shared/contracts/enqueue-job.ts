@@ -1,9 +1,19 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { InvalidJobReferenceError } from '../errors';
-import { FUNCTION_OWNED_FIELDS, serializeJobReference, validateJobReference, type JobReference, type JobReferenceBody } from './job-reference';
+import {
+  FUNCTION_OWNED_FIELDS,
+  serializeJobReference,
+  validateJobReference,
+  type FunctionOwnedField,
+  type JobReference,
+  type JobReferenceBody,
+} from './job-reference';
 
 /** What an upstream Lambda passes: a job reference without the watcher's own state. */
-export type EnqueueJobInput = Omit<JobReferenceBody, (typeof FUNCTION_OWNED_FIELDS)[number] | 'version'>;
+export type EnqueueJobInput = Omit<JobReferenceBody, FunctionOwnedField | 'seal' | 'version'>;
+
+/** Fields a producer may not write: the watcher's own, and the seal that vouches for them. */
+const WATCHER_ONLY_FIELDS: readonly string[] = [...FUNCTION_OWNED_FIELDS, 'seal'];
 
 export interface EnqueuedJob {
   readonly messageId: string;
@@ -26,7 +36,7 @@ export async function enqueueJob(
   queueUrl: string,
   input: EnqueueJobInput,
 ): Promise<EnqueuedJob> {
-  const owned = input !== null && typeof input === 'object' ? FUNCTION_OWNED_FIELDS.filter((field) => field in input) : [];
+  const owned = input !== null && typeof input === 'object' ? WATCHER_ONLY_FIELDS.filter((field) => Object.hasOwn(input, field)) : [];
   if (owned.length > 0) {
     throw new InvalidJobReferenceError(owned.map((field) => ({ field, problem: 'is written by the watcher; producers leave it out' })));
   }

@@ -2,6 +2,8 @@ import * as z from 'zod/mini';
 import { InvalidJobReferenceError, type FieldIssue } from '../errors';
 import { MAX_JOB_NAME_LENGTH, normaliseJobName, type JobIdentifier } from '../alation/job-identifier';
 import { FollowUpParentSchema, type FollowUpParent } from './follow-up';
+import { findUnsendableString } from './find-unsendable';
+import { labelTextProblem, UNSENDABLE_PROBLEM } from './label-text';
 import { JobReferenceLimits } from './limits';
 import { WatchStateSchema, type WatchState } from './watch-state';
 
@@ -9,9 +11,25 @@ import { WatchStateSchema, type WatchState } from './watch-state';
 export const JOB_REFERENCE_VERSION = 1;
 
 const DIGITS = /^[1-9][0-9]*$/;
-// C0/C1 control characters: never part of a real job name, often a sign of a broken producer.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * The fields only the watcher writes: its watch state, and on a follow-up job the job it
+ * follows. They are sealed with an HMAC (`seal`, see
+ * `shared/watch/watch-state-seal.ts`); on a body whose seal does not verify they are dropped and
+ * the body counts as a first sighting. Producers may not set them (`enqueueJob` refuses them).
+ * A new field the watcher owns is added here, to {@link JobReference} and to the schema.
+ */
+export const FUNCTION_OWNED_FIELDS = ['watch', 'parent'] as const;
+export type FunctionOwnedField = (typeof FUNCTION_OWNED_FIELDS)[number];
+
+/** The longest seal accepted: `v1.` and a base64url HMAC-SHA256 are 46 characters. */
+const MAX_SEAL_LENGTH = 128;
+
+/** A check that a label (a job name, a kind) is text the watcher can repeat safely. */
+const labelText = z.superRefine((text: string, ctx) => {
+  const problem = labelTextProblem(text);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: text });
+});
 
 const JOB_ID_PROBLEM = 'must be a positive integer (a number, or a string of digits)';
 const jobIdField = z.union(
@@ -30,7 +48,8 @@ const jobNameField = z.string({ error: 'must be a string' }).check(
   z.minLength(1, { error: 'must not be empty' }),
   z.maxLength(MAX_JOB_NAME_LENGTH, { error: `must be at most ${MAX_JOB_NAME_LENGTH} characters` }),
   z.refine((name) => name.trim().length > 0, { error: 'must not be blank' }),
-  z.refine((name) => !CONTROL_CHARACTERS.test(name), { error: 'must not contain control characters' }),
+  // A lone surrogate would make encodeURIComponent throw when the status URL is built.
+  labelText,
 );
 
 /**
@@ -53,8 +72,9 @@ export const JobReferenceBodySchema = z
         .string({ error: 'must be a string' })
         .check(
           z.maxLength(JobReferenceLimits.maxKindLength, { error: `must be at most ${JobReferenceLimits.maxKindLength} characters` }),
-          // `kind` becomes an SNS message attribute, which refuses control characters.
-          z.refine((kind) => !CONTROL_CHARACTERS.test(kind), { error: 'must not contain control characters' }),
+          // `kind` becomes an SNS message attribute: a lone surrogate there fails every Publish,
+          // and one failing in the SDK's serialiser can corrupt the client's next Publish.
+          labelText,
         ),
     ),
     context: z.optional(
@@ -62,12 +82,18 @@ export const JobReferenceBodySchema = z
         z.refine((context) => jsonBytes(context) <= JobReferenceLimits.maxContextBytes, {
           error: `must serialize to at most ${JobReferenceLimits.maxContextBytes} bytes`,
         }),
+        z.superRefine((context, ctx) => {
+          const path = findUnsendableString(context);
+          if (path !== undefined) ctx.addIssue({ code: 'custom', message: UNSENDABLE_PROBLEM, path, input: context });
+        }),
       ),
     ),
     // Function-owned fields: written by the watcher only, never by producers (enqueueJob
     // refuses them; see FUNCTION_OWNED_FIELDS).
     watch: z.optional(WatchStateSchema),
     parent: z.optional(FollowUpParentSchema),
+    /** HMAC over the canonical body without it; written by the watcher with its own fields. */
+    seal: z.optional(z.string().check(z.maxLength(MAX_SEAL_LENGTH))),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -79,13 +105,6 @@ export const JobReferenceBodySchema = z
       }
     }),
   );
-
-/**
- * The fields of a body that only the watcher writes: its watch state, and on a follow-up job
- * the job it follows. Producers cannot set them (`enqueueJob` refuses them); whatever
- * authenticates the watcher's own state must cover all of them.
- */
-export const FUNCTION_OWNED_FIELDS = ['watch', 'parent'] as const;
 
 /** The body as a producer writes it (before validation). */
 export type JobReferenceBody = z.input<typeof JobReferenceBodySchema>;
@@ -102,6 +121,11 @@ export interface JobReference {
    * absent otherwise (optional so references built in code need not spell it).
    */
   readonly parent?: FollowUpParent | null;
+  /**
+   * The body's claim that the watcher wrote its own fields (an HMAC, see `watch-state-seal.ts`).
+   * Absent on producers' bodies; a claim only, until verified.
+   */
+  readonly seal?: string;
 }
 
 /**
@@ -147,6 +171,7 @@ export function validateJobReference(input: unknown): JobReference {
     context: body.context ?? null,
     watch: body.watch ?? null,
     ...(body.parent && { parent: body.parent }),
+    ...(body.seal !== undefined && { seal: body.seal }),
   };
 }
 
@@ -159,6 +184,7 @@ export function serializeJobReference(reference: JobReference): string {
     ...(reference.context !== null && { context: reference.context as Record<string, unknown> }),
     ...(reference.watch !== null && { watch: reference.watch }),
     ...(reference.parent && { parent: reference.parent }),
+    ...(reference.seal !== undefined && { seal: reference.seal }),
   };
   return JSON.stringify(body);
 }

@@ -28,3 +28,42 @@ export const WatchStateSchema = z.strictObject({
 });
 
 export type WatchState = z.infer<typeof WatchStateSchema>;
+
+/**
+ * The most polls a watch state may claim. A 14-day deadline at one check a second is 1.2
+ * million; this leaves room for retries and keeps `polls + 1` far from 2^53, where the next
+ * re-send would be refused and the job dead-lettered.
+ */
+export const MAX_WATCH_POLLS = 10_000_000;
+
+/**
+ * How far before the deadline a first sighting may lie: the deadline itself, plus the DLQ's
+ * 14 days (a message can be redriven from there) and a day to spare.
+ */
+const MAX_FIRST_SEEN_SLACK_SECONDS = 15 * 24 * 3600;
+
+export interface WatchStateBounds {
+  readonly now: Date;
+  readonly maxWatchSeconds: number;
+  /** Answers "no such job" that end a watch: a claim of as many or more is cut to one fewer. */
+  readonly maxNotFoundChecks: number;
+}
+
+/**
+ * The watch state with every claim brought within what a real watch can reach, even when its
+ * seal verifies (defence in depth, should the key ever leak): counters within their bounds,
+ * `firstSeenAt` not in the future (that would hold the deadline off for ever) and not before
+ * the deadline, the DLQ's retention and a day.
+ */
+export function clampWatchState(watch: WatchState, bounds: WatchStateBounds): WatchState {
+  const nowMs = bounds.now.getTime();
+  const earliestMs = nowMs - (bounds.maxWatchSeconds + MAX_FIRST_SEEN_SLACK_SECONDS) * 1000;
+  const firstSeenMs = Date.parse(watch.firstSeenAt);
+  const clampedMs = Math.min(nowMs, Math.max(earliestMs, firstSeenMs));
+  return {
+    ...watch,
+    polls: Math.min(watch.polls, MAX_WATCH_POLLS),
+    notFoundChecks: Math.min(watch.notFoundChecks, Math.max(0, bounds.maxNotFoundChecks - 1)),
+    firstSeenAt: clampedMs === firstSeenMs ? watch.firstSeenAt : new Date(clampedMs).toISOString(),
+  };
+}

@@ -14,6 +14,8 @@ export interface LocalJobWatchOptions {
   readonly alationBaseUrl: string;
   /** What the token secret holds: an access token, `{ token }` or `{ refreshToken, userId }`. */
   readonly tokenSecretValue: string | Record<string, unknown>;
+  /** The watch-state key; random unless a test needs to know it. */
+  readonly watchStateKey?: string;
   /** Tunables, as the function's environment spells them (`POLL_MAX_DELAY_SECONDS`, …). */
   readonly tunables?: Readonly<Record<string, string>>;
   /** Extra subscriber queues on the outcome topic, e.g. a filter on `status`. */
@@ -77,10 +79,12 @@ export async function startLocalJobWatch(options: LocalJobWatchOptions): Promise
       visibilityTimeoutSeconds,
       maxReceiveCount: options.maxReceiveCount ?? 5,
       subscribers: options.subscribers ?? [],
+      ...(options.watchStateKey !== undefined && { watchStateKey: options.watchStateKey }),
     });
     const functionEnv = {
       ALATION_BASE_URL: options.alationBaseUrl,
       ALATION_TOKEN_SECRET_ID: resources.tokenSecret.arn,
+      WATCH_STATE_KEY_SECRET_ID: resources.watchStateKeySecret.arn,
       JOB_QUEUE_URL: resources.jobQueue.url,
       DEAD_LETTER_QUEUE_URL: resources.deadLetterQueue.url,
       OUTCOME_TOPIC_ARN: resources.outcomeTopic.arn,

@@ -1,15 +1,23 @@
 import { jobLabel } from '../alation/job-identifier';
 import type { Outcome } from '../contracts/outcome';
+import { safeBlock, safeLine, safeLines } from './safe-text';
 
 /** An email lists this many error objects; the JSON keeps them all (within SNS's limit). */
 export const EMAIL_MAX_ERROR_OBJECTS = 25;
 
-/** The plain-text version of an outcome, for email subscribers. */
+/** Labels sit in this many columns; a value's further lines are indented as far. */
+const LABEL_WIDTH = 18;
+
+/**
+ * The plain-text version of an outcome, for email subscribers. Every value from Alation or
+ * a producer goes through `safe-text`: no control or bidi character reaches the reader, and
+ * a value's further lines are indented, so only the lines written here start at column 0.
+ */
 export function outcomeEmailText(outcome: Outcome): string {
   const { result } = outcome;
   const job = jobLabel('id' in outcome.job ? outcome.job : { name: outcome.job.name });
   const lines = [
-    `Alation job ${job}${outcome.kind ? ` (${outcome.kind})` : ''}: ${headline(outcome)}`,
+    `Alation job ${safeLine(job)}${outcome.kind ? ` (${safeLine(outcome.kind)})` : ''}: ${headline(outcome)}`,
     '',
     row('Status', outcome.status),
   ];
@@ -38,13 +46,13 @@ export function outcomeEmailText(outcome: Outcome): string {
     lines.push('', `Error objects (${result.errorObjectCount}):`);
     for (const e of result.errorObjects.slice(0, EMAIL_MAX_ERROR_OBJECTS)) {
       const where = [e.line !== null && `line ${e.line}`, e.key !== null && `key ${e.key}`].filter(Boolean).join(', ');
-      lines.push(`  - ${where ? `${where}: ` : ''}${e.message}`);
+      lines.push(`  - ${safeLine(`${where ? `${where}: ` : ''}${e.message}`)}`);
     }
     const shown = Math.min(result.errorObjects.length, EMAIL_MAX_ERROR_OBJECTS);
     if (shown < result.errorObjectCount) lines.push(`  … and ${result.errorObjectCount - shown} more`);
   }
   if (result.text) lines.push('', 'Result:', indent(result.text.slice(0, 2000)));
-  if (outcome.context) lines.push('', row('Context', JSON.stringify(outcome.context)));
+  if (outcome.context) lines.push('', row('Context', safeLine(JSON.stringify(outcome.context))));
   lines.push('', row('Notification id', outcome.notificationId));
   return `${lines.join('\n')}\n`;
 }
@@ -65,9 +73,9 @@ function headline(outcome: Outcome): string {
 }
 
 function row(label: string, value: string): string {
-  return `${`${label}:`.padEnd(18)}${value}`;
+  return `${`${label}:`.padEnd(LABEL_WIDTH)}${safeBlock(value, ' '.repeat(LABEL_WIDTH))}`;
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((line) => `  ${line}`).join('\n');
+  return safeLines(text).map((line) => `  ${line}`).join('\n');
 }

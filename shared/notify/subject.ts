@@ -1,5 +1,6 @@
 import { jobLabel } from '../alation/job-identifier';
 import type { Outcome } from '../contracts/outcome';
+import { safeLine } from './safe-text';
 
 /** SNS subjects must be under 100 characters of printable ASCII, with no line breaks. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -15,7 +16,8 @@ export function outcomeSubject(outcome: Outcome): string {
   const prefix = outcome.chain ? 'Alation job chain ' : 'Alation job ';
   // The job keeps at least 24 characters; a long summary is cut at the end instead.
   const room = Math.max(24, MAX_SUBJECT_LENGTH - prefix.length - summary.length - 1);
-  const label = shorten(toPrintableAscii(jobLabel('id' in outcome.job ? outcome.job : { name: outcome.job.name })), room);
+  // safeLine first: bidi controls go (rather than become '?'), breaks become one visible mark.
+  const label = shorten(toPrintableAscii(safeLine(jobLabel('id' in outcome.job ? outcome.job : { name: outcome.job.name }))), room);
   return `${prefix}${label} ${summary}`.slice(0, MAX_SUBJECT_LENGTH);
 }
 

@@ -3,7 +3,8 @@ import type { JobReference } from '../contracts/job-reference';
 import { JobReferenceLimits } from '../contracts/limits';
 import type { Outcome } from '../contracts/outcome';
 import { OutcomeStatus } from '../contracts/outcome-status';
-import { MAX_STATUS_LENGTH, type WatchState } from '../contracts/watch-state';
+import { toSendableText } from '../contracts/sendable-text';
+import { clampWatchState, MAX_STATUS_LENGTH, type WatchState } from '../contracts/watch-state';
 import { AlationError, AlationErrorClass, TokenSecretError, type JobWatchError } from '../errors';
 import { nextDelaySeconds, type BackoffPolicy } from './backoff';
 import { buildOutcome } from './build-outcome';
@@ -47,17 +48,17 @@ export interface DecideInput {
  */
 export function decide(input: DecideInput): Decision {
   const { reference, check, policy, now } = input;
-  const previous = reference.watch;
-  // A first-seen time in the future (a forged or corrupted body) would hold the deadline off
-  // for ever: the watch then counts from now.
-  const firstSeenAt =
-    previous && Date.parse(previous.firstSeenAt) <= now.getTime() ? previous.firstSeenAt : now.toISOString();
+  // Claims beyond what a real watch reaches are cut back, even from a sealed state.
+  const previous =
+    reference.watch && clampWatchState(reference.watch, { now, maxWatchSeconds: policy.maxWatchSeconds, maxNotFoundChecks: MAX_NOT_FOUND_CHECKS });
+  const firstSeenAt = previous?.firstSeenAt ?? now.toISOString();
   const elapsedSeconds = (now.getTime() - Date.parse(firstSeenAt)) / 1000;
 
   const watch: WatchState = {
     polls: (previous?.polls ?? 0) + 1,
     firstSeenAt,
-    lastStatus: check.ok ? check.response.status.slice(0, MAX_STATUS_LENGTH) : (previous?.lastStatus ?? null),
+    // A cut can split a surrogate pair: the cut text is made sendable again.
+    lastStatus: check.ok ? toSendableText(check.response.status.slice(0, MAX_STATUS_LENGTH)) : (previous?.lastStatus ?? null),
     lastError: check.ok ? (previous?.lastError ?? null) : describeError(check.error),
     notFoundChecks: !check.ok && errorClassOf(check.error) === AlationErrorClass.notFound ? (previous?.notFoundChecks ?? 0) + 1 : 0,
   };
@@ -99,6 +100,6 @@ function needsOperator(error: JobWatchError): boolean {
 function describeError(error: JobWatchError): WatchState['lastError'] {
   return {
     errorClass: errorClassOf(error),
-    message: error.message.slice(0, JobReferenceLimits.maxErrorMessageLength),
+    message: toSendableText(error.message.slice(0, JobReferenceLimits.maxErrorMessageLength)),
   };
 }

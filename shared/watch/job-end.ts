@@ -5,6 +5,7 @@ import type { Outcome } from '../contracts/outcome';
 import { buildVerdictOutcome, chainEnd, chainVerdict, memberKey, sameJob, type ChainStore } from './chain';
 import { planFollowUps, type FollowUpOptions } from './follow-ups';
 import type { RecordLog, WatchMetrics } from './process-record';
+import { sealReference, type WatchStateKeys } from './watch-state-seal';
 
 /** What follow-up chains need: the switch and depth, and where chains live. */
 export interface FollowUpDependencies {
@@ -16,6 +17,8 @@ export interface JobEndDependencies {
   /** Absent: follow-ups are not watched (`followUpsWatched: false`), no chain is kept. */
   readonly followUps?: FollowUpDependencies;
   readonly jobQueue: JobQueue;
+  /** A follow-up's `parent` is the watcher's own state: it is sent sealed, like a re-send. */
+  readonly watchStateKeys: WatchStateKeys;
   readonly publisher: OutcomePublisher;
   readonly now: () => Date;
   readonly metrics: WatchMetrics;
@@ -57,7 +60,7 @@ export async function beginJobEnd(reference: JobReference, decided: Outcome, dep
     const member = members.get(memberKey(child.job));
     // Sent already, ended already, or registered by another parent (which sends it): not ours to send.
     if (!member || member.enqueued || member.end !== null || !sameJob(member.parent, plan.outcome.job)) continue;
-    await deps.jobQueue.requeue(child, 0);
+    await deps.jobQueue.requeue(sealReference(child, await deps.watchStateKeys.current()), 0);
     await chains.markEnqueued(root, child.job);
     deps.metrics.followUpEnqueued?.();
     log.info('follow-up job enqueued', { followUp: memberKey(child.job), depth: child.parent?.depth, root: memberKey(root) });

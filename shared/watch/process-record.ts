@@ -12,6 +12,8 @@ import { decide, errorClassOf, type WatchPolicy } from './decide';
 import { memberKey } from './chain';
 import { beginJobEnd, type FollowUpDependencies } from './job-end';
 import { newlySeenUnknownStatus, type ExtraFinalStatuses } from './statuses';
+import { UNLIMITED_TIME, type RecordTime } from './time-budget';
+import { authenticateReference, sealReference, type WatchStateKeys } from './watch-state-seal';
 
 /** Structured log lines; every line of one record carries its job (see `forRecord`). */
 export interface RecordLog {
@@ -32,6 +34,8 @@ export interface WatchMetrics {
   unknownStatus?(): void;
   followUpEnqueued?(): void;
   chainVerdict?(status: OutcomeStatus): void;
+  /** A body carried watcher-owned fields (the watch state) without a seal that verifies. */
+  forgedWatchState(): void;
 }
 
 export interface RecordDependencies {
@@ -40,6 +44,8 @@ export interface RecordDependencies {
   readonly jobQueue: JobQueue;
   readonly publisher: OutcomePublisher;
   readonly policy: WatchPolicy;
+  /** Seal and verify the watcher's own fields in the bodies it re-sends. */
+  readonly watchStateKeys: WatchStateKeys;
   readonly now: () => Date;
   readonly random: () => number;
   readonly metrics: WatchMetrics;
@@ -55,8 +61,11 @@ export interface RecordDependencies {
  * Carries out the one decision for one SQS record. Returns when the record is done with
  * (published, re-sent, or set aside in the DLQ); throws when it must be retried, so the
  * batch reports it in `batchItemFailures` and nothing is lost.
+ *
+ * `time` is the record's share of the invocation: its checks stop when `time.signal`
+ * aborts, and no effect (dead-letter, re-send, publish) starts without the time to finish it.
  */
-export async function processRecord(record: SQSRecord, deps: RecordDependencies): Promise<void> {
+export async function processRecord(record: SQSRecord, deps: RecordDependencies, time: RecordTime = UNLIMITED_TIME): Promise<void> {
   let reference: JobReference;
   try {
     reference = parseJobReferenceBody(record.body);
@@ -65,11 +74,22 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
     const log = deps.forRecord({ messageId: record.messageId });
     deps.metrics.invalidMessage();
     log.error('invalid job reference: sent to the dead-letter queue', { reason: error.message });
+    time.assertTimeForEffect('dead-letter');
     await deps.jobQueue.deadLetter(record.body, error.message, record.messageId);
     return;
   }
 
   const log = deps.forRecord({ messageId: record.messageId, job: jobKey(reference.job) });
+  // Before anything else: a forged watch state must not decide anything (deadline, counters).
+  const authenticated = await authenticateReference(reference, deps.watchStateKeys);
+  if (authenticated.verdict === 'unsealed' || authenticated.verdict === 'forged') {
+    deps.metrics.forgedWatchState();
+    log.warn('watch state not sealed by this watcher: ignored, the job counts as a first sighting', {
+      seal: authenticated.verdict === 'unsealed' ? 'absent' : 'does not verify',
+      ignoredFields: authenticated.fields,
+    });
+  }
+  reference = authenticated.reference;
   // A follow-up's first message may have been sent twice (a crash between the send and its
   // mark, see job-end.ts): the first message to check it keeps it, a second copy ends here.
   if (reference.parent && reference.watch === null && deps.followUps) {
@@ -83,6 +103,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   const check = await checkJobStatus(reference.job, {
     alation: deps.alation,
     tokens: deps.tokens,
+    signal: time.signal,
     onCheck: (latencyMs) => deps.metrics.check(latencyMs),
     onError: (error, willRetry) => {
       const errorClass = errorClassOf(error);
@@ -101,7 +122,9 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
   }
 
   if (decision.action === 'requeue') {
-    await deps.jobQueue.requeue(decision.reference, decision.delaySeconds);
+    const sealed = sealReference(decision.reference, await deps.watchStateKeys.current());
+    time.assertTimeForEffect('re-send');
+    await deps.jobQueue.requeue(sealed, decision.delaySeconds);
     deps.metrics.requeued();
     log.info('job not finished: checking again later', {
       status: decision.reference.watch?.lastStatus,
@@ -111,8 +134,12 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies)
     return;
   }
 
+  // Checked before the job's end effects (chain record, follow-ups: each idempotent, repaired by
+  // a redelivery) and again before the publish, the one effect a timeout must not cut.
+  time.assertTimeForEffect('end the job');
   const end = await beginJobEnd(reference, decision.outcome, deps, log);
   const { outcome } = end;
+  time.assertTimeForEffect('publish');
   const { published, messageId } = await deps.publisher.publish(outcome);
   if (published) {
     deps.metrics.outcome(outcome.status);

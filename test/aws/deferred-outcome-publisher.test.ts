@@ -1,8 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { deferredOutcomePublisher } from '../../shared/aws/deferred-outcome-publisher';
-import { createSnsOutcomePublisher, type OutcomePublisher } from '../../shared/aws/outcome-publisher';
+import type { OutcomePublisher } from '../../shared/aws/outcome-publisher';
 import { JobWatchError } from '../../shared/errors';
 import type { Outcome } from '../../shared/contracts/outcome';
 import { outcome } from '../support/outcomes';
@@ -12,18 +11,16 @@ function recordingPublisher() {
   const published: Outcome[] = [];
   const contexts: string[] = [];
   const publisher: OutcomePublisher = {
-    publish: async (o) => {
+    publish: async (o, lambdaContext) => {
       published.push(o);
+      contexts.push(lambdaContext?.awsRequestId ?? '(none)');
       return { published: true, messageId: `m-${published.length}` };
     },
-    registerLambdaContext: (context, budgetMs) => contexts.push(`${context.awsRequestId}/${budgetMs}`),
   };
   return { publisher, published, contexts };
 }
 
-/** A context whose remaining time is read from `remaining`, so a test can let time pass. */
-const context = (awsRequestId: string, remaining = { ms: 30_000 }) =>
-  ({ awsRequestId, getRemainingTimeInMillis: () => remaining.ms }) as unknown as Context;
+const context = (awsRequestId: string) => ({ awsRequestId, getRemainingTimeInMillis: () => 30_000 }) as unknown as Context;
 
 describe('deferredOutcomePublisher', () => {
   it('loads the real publisher on the first publish, once, even for concurrent records', async () => {
@@ -33,7 +30,6 @@ describe('deferredOutcomePublisher', () => {
       loads += 1;
       return real.publisher;
     });
-    publisher.registerLambdaContext(context('invocation-1'));
     expect(loads).toBe(0);
 
     const results = await Promise.all([publisher.publish(outcome({ job: { id: 1 } })), publisher.publish(outcome({ job: { id: 2 } }))]);
@@ -44,38 +40,17 @@ describe('deferredOutcomePublisher', () => {
     expect(real.published.map((o) => o.job)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
   });
 
-  it('hands the real publisher the context of the invocation that loads it, with the budget it started with, and every later one', async () => {
+  it('hands the real publisher the context of the invocation of each publish, so concurrent invocations keep theirs', async () => {
     const real = recordingPublisher();
     const publisher = deferredOutcomePublisher(async () => real.publisher);
-    const clock = { ms: 60_000 };
-    publisher.registerLambdaContext(context('invocation-1'));
-    publisher.registerLambdaContext(context('invocation-2', clock));
-    clock.ms = 2_000; // most of the invocation went by before its first outcome
-    await publisher.publish(outcome());
-    publisher.registerLambdaContext(context('invocation-3'));
 
-    expect(real.contexts).toEqual(['invocation-2/60000', 'invocation-3/30000']);
-  });
+    await Promise.all([
+      publisher.publish(outcome({ job: { id: 1 } }), context('invocation-1')),
+      publisher.publish(outcome({ job: { id: 2 } }), context('invocation-2')),
+    ]);
+    await publisher.publish(outcome({ job: { id: 3 } }), context('invocation-3'));
 
-  it('keeps the publish guard of the real publisher when it is loaded with little time left', async () => {
-    const sent: unknown[] = [];
-    const publisher = deferredOutcomePublisher(async () =>
-      createSnsOutcomePublisher({
-        sns: { send: async (command: unknown) => (sent.push(command), { MessageId: 'm' }) } as never,
-        topicArn: 'arn:aws:sns:us-east-1:123456789012:outcomes',
-        dynamodb: new DynamoDBClient({ region: 'us-east-1' }), // never reached: the guard refuses first
-        tableName: 'idempotency',
-      }),
-    );
-    const clock = { ms: 60_000 };
-    publisher.registerLambdaContext(context('invocation-1', clock));
-    clock.ms = 500;
-
-    await expect(publisher.publish(outcome())).rejects.toMatchObject({
-      retryable: true,
-      message: '500 ms left before the function timeout: too little to publish safely; the record is retried',
-    });
-    expect(sent).toEqual([]);
+    expect(real.contexts).toEqual(['invocation-1', 'invocation-2', 'invocation-3']);
   });
 
   it('fails a publish whose load failed with a retryable error that says so, and loads again next time', async () => {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSnsOutcomePublisher } from '../../shared/aws/outcome-publisher';
@@ -70,19 +72,25 @@ describe('SNS outcome publisher, idempotent on DynamoDB (dynalite)', () => {
   });
 });
 
-describe('publishing close to the function timeout', () => {
-  it('refuses to start a publish with under a second left, so the record is retried instead of risking a duplicate', async () => {
+/** Reads a job's idempotency record as Powertools keys it: prefix # base64(md5(JSON of the key)). */
+async function inProgressExpiry(jobKey: string): Promise<number | undefined> {
+  const id = `alation-job-watch#outcome#${createHash('md5').update(JSON.stringify(jobKey)).digest('base64')}`;
+  const { Item } = await aws.clients().dynamodb.send(new GetItemCommand({ TableName: resources.idempotencyTable.name, Key: { id: { S: id } } }));
+  return Item?.in_progress_expiration?.N === undefined ? undefined : Number(Item.in_progress_expiration.N);
+}
+
+describe('the idempotency record of a publish', () => {
+  it('expires with the invocation that publishes, also when invocations publish at the same time', async () => {
     const sns = recordingSns();
-    const publisher = createSnsOutcomePublisher({ sns: sns as never, topicArn: TOPIC_ARN, dynamodb: aws.clients().dynamodb, tableName: resources.idempotencyTable.name });
-    const remaining = [30_000]; // at registration: the invocation's whole budget
-    publisher.registerLambdaContext({ getRemainingTimeInMillis: () => remaining.shift() ?? 400 } as never);
+    // Publish slowed until both have written their in-progress record: each must carry its own expiry.
+    const slow = { ...sns, send: async (command: PublishCommand) => (await new Promise((r) => setTimeout(r, 50)), sns.send(command)) };
+    const q = createSnsOutcomePublisher({ sns: slow as never, topicArn: TOPIC_ARN, dynamodb: aws.clients().dynamodb, tableName: resources.idempotencyTable.name });
+    const context = (remainingMs: number) => ({ getRemainingTimeInMillis: () => remainingMs }) as never;
+    const before = Date.now();
 
-    await expect(publisher.publish(outcome({ job: { id: 105 } }))).rejects.toThrow(
-      '400 ms left before the function timeout: too little to publish safely; the record is retried',
-    );
-    expect(sns.sent).toEqual([]);
-
-    publisher.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000 } as never);
-    expect(await publisher.publish(outcome({ job: { id: 105 } }))).toEqual({ published: true, messageId: 'sns-1' });
+    await Promise.all([q.publish(outcome({ job: { id: 106 } }), context(600_000)), q.publish(outcome({ job: { id: 107 } }), context(5_000))]);
+    // The in-progress expiry written with each record stays on it once completed.
+    expect(await inProgressExpiry('id:106')).toBeGreaterThanOrEqual(before + 600_000);
+    expect(await inProgressExpiry('id:107')).toBeLessThan(before + 10_000);
   });
 });

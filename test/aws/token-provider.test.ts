@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSecretTokenProvider } from '../../shared/aws/token-provider';
 import { parseTokenSecret } from '../../shared/aws/token-secret';
-import { TokenSecretError } from '../../shared/errors';
+import { TimeBudgetError, TokenSecretError } from '../../shared/errors';
 
 function source(values: unknown[]) {
   const calls: { forceFetch: boolean }[] = [];
@@ -84,5 +84,24 @@ describe('createSecretTokenProvider', () => {
     expect(error).toBeInstanceOf(TokenSecretError);
     expect(error).toMatchObject({ message: 'could not read token secret alation/token (ResourceNotFoundException)', retryable: false });
     expect(await tokens.getToken()).toBe('tok');
+  });
+
+  it('lets a caller out of time stop waiting for the shared secret read, which still serves the others', async () => {
+    let answer!: (value: string) => void;
+    let reads = 0;
+    const tokens = createSecretTokenProvider({
+      secretId: 's',
+      secrets: { get: () => (reads++, new Promise((resolve) => (answer = resolve))) },
+      mint: async () => 'never',
+    });
+    const late = new AbortController();
+    const first = tokens.getToken(late.signal);
+    const second = tokens.getToken(new AbortController().signal);
+    late.abort(new TimeBudgetError('record out of time'));
+
+    await expect(first).rejects.toBeInstanceOf(TimeBudgetError);
+    answer('tok');
+    expect(await second).toBe('tok');
+    expect(reads).toBe(1);
   });
 });

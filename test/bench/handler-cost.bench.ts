@@ -84,6 +84,7 @@ export async function runHandlerCost(options: {
       ...ready.env,
       ALATION_BASE_URL: ready.alationBaseUrl,
       ALATION_TOKEN_SECRET_ID: resources.tokenSecret.arn,
+      WATCH_STATE_KEY_SECRET_ID: resources.watchStateKeySecret.arn,
       JOB_QUEUE_URL: resources.jobQueue.url,
       DEAD_LETTER_QUEUE_URL: resources.deadLetterQueue.url,
       OUTCOME_TOPIC_ARN: resources.outcomeTopic.arn,

@@ -24,6 +24,7 @@ let report: ScenarioReport;
 /** The function's environment but the base URL. */
 const env = {
   ALATION_TOKEN_SECRET_ID: 'secret',
+  WATCH_STATE_KEY_SECRET_ID: 'key',
   JOB_QUEUE_URL: 'q',
   DEAD_LETTER_QUEUE_URL: 'dlq',
   OUTCOME_TOPIC_ARN: 'topic',

@@ -43,10 +43,12 @@ describe('when the handler dies mid-batch or a message comes twice', () => {
     });
   });
 
-  it('redelivers the whole batch when an invocation hits the function timeout, without doubling outcomes', async () => {
+  it('stops records that cannot finish before the function timeout and retries them, without losing or doubling outcomes', async () => {
     const report = await scenarios.run('timeout-mid-batch');
     expectEveryJobAccountedFor(report);
-    expect(report.collected.faultStats.timeouts).toBeGreaterThan(0);
+    // Slow Alation near the timeout: the record time budget stops checks (or does not start
+    // records) before an effect could be cut; any invocation that still times out is redelivered whole.
+    expect(report.collected.logLines.some((l) => l.includes('record failed') && l.includes('TimeBudgetError'))).toBe(true);
   }, 60_000);
 
   it('ends two poll chains of one job with a single outcome when its message is delivered twice', async () => {

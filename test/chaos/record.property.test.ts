@@ -31,7 +31,6 @@ function harness(fetchImpl: typeof fetch) {
       effects.push({ kind: 'publish', outcome });
       return { published: true, messageId: 'm' };
     },
-    registerLambdaContext: () => undefined,
   };
   const log = (level: string) => (message: string, extra?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...extra }));
   const deps: RecordDependencies = {
@@ -40,9 +39,10 @@ function harness(fetchImpl: typeof fetch) {
     jobQueue,
     publisher,
     policy: { initialDelaySeconds: 1, maxDelaySeconds: 300, growth: 0.75, jitter: 0.1, maxWatchSeconds: 3600 },
+    watchStateKeys: { current: async () => Buffer.from('property-test-watch-state-key-0123456789'), previous: async () => null },
     now: () => NOW,
     random: () => 0.5,
-    metrics: { check: () => undefined, alationError: () => undefined, requeued: () => undefined, outcome: () => undefined, duplicateSuppressed: () => undefined, invalidMessage: () => undefined },
+    metrics: { check: () => undefined, alationError: () => undefined, requeued: () => undefined, outcome: () => undefined, duplicateSuppressed: () => undefined, invalidMessage: () => undefined, forgedWatchState: () => undefined },
     forRecord: () => ({ info: log('info'), warn: log('warn'), error: log('error') }),
   };
   return { deps, effects, logs };

@@ -51,4 +51,24 @@ describe('enqueueJob', () => {
     await expect(enqueueJob(sqs as never, QUEUE_URL, input)).rejects.toThrow('invalid job reference: parent: is written by the watcher; producers leave it out');
     expect(sqs.sent).toHaveLength(0);
   });
+
+  it("refuses a producer's seal, naming each watcher-owned field given", async () => {
+    const sqs = recordingSqs();
+    const input = { jobId: 1, watch: { polls: 0 }, seal: 'v1.abc' } as never;
+    await expect(enqueueJob(sqs as never, QUEUE_URL, input)).rejects.toThrow(
+      'invalid job reference: watch: is written by the watcher; producers leave it out; seal: is written by the watcher; producers leave it out',
+    );
+    expect(sqs.sent).toHaveLength(0);
+  });
+
+  it.each([
+    ['a lone surrogate in jobName', { jobName: 'job\uD800x' }, 'jobName: must be well-formed text'],
+    ['a lone surrogate in kind', { jobId: 1, kind: 'lin\uDC00' }, 'kind: must be well-formed text'],
+    ['U+FFFE in a context value', { jobId: 1, context: { a: { b: ['ok', 'x\uFFFE'] } } }, 'context.a.b.1: must be well-formed text'],
+    ['a lone surrogate in a context key', { jobId: 1, context: { ['k\uD800']: 1 } }, 'context.k\uD800: must be well-formed text'],
+  ])('refuses %s before any SDK call, naming the field', async (_what, input, problem) => {
+    const sqs = recordingSqs();
+    await expect(enqueueJob(sqs as never, QUEUE_URL, input as never)).rejects.toThrow(problem);
+    expect(sqs.sent).toHaveLength(0);
+  });
 });

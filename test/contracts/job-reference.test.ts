@@ -112,6 +112,18 @@ describe('job reference v1', () => {
     [{ jobId: 1, jobid: 2 }, '(body): unknown field "jobid"'],
     [{ jobId: 1, version: 2 }, 'version: must be 1'],
     [{ jobId: 1, watch: { polls: -1 } }, 'watch.polls'],
+    [{ jobName: 'a\uD800b' }, 'jobName: must be well-formed text without U+FFFE or U+FFFF'],
+    [{ jobName: 'a\uFFFFb' }, 'jobName: must be well-formed text without U+FFFE or U+FFFF'],
+    [{ jobId: 1, kind: '\uDBFF' }, 'kind: must be well-formed text without U+FFFE or U+FFFF'],
+    [{ jobName: 'Job\u2028Status: successful' }, 'jobName: must not contain line separators or bidirectional controls'],
+    [{ jobName: 'Job\u2029x' }, 'jobName: must not contain line separators'],
+    [{ jobName: 'invoice_\u202Efdp.exe' }, 'jobName: must not contain line separators or bidirectional controls'],
+    [{ jobId: 1, kind: 'a\u2066b\u2069' }, 'kind: must not contain line separators or bidirectional controls'],
+    [{ jobId: 1, kind: 'a\u202Ab' }, 'kind: must not contain line separators'],
+    [{ jobName: 'a\u0085b' }, 'jobName: must not contain control characters'],
+    [{ jobId: 1, context: { note: 'x\uFFFE' } }, 'context.note: must be well-formed text'],
+    [{ jobId: 1, context: { list: [{ deep: '\uDC00' }] } }, 'context.list.0.deep: must be well-formed text'],
+    [{ jobId: 1, seal: 'x'.repeat(129) }, 'seal'],
   ])('rejects %j, naming the field', (body, problem) => {
     expect(problemsOf(() => parse(body)).join('; ')).toContain(problem);
   });
@@ -163,5 +175,32 @@ describe('job reference v1', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('keeps a percent-encoded name that would decode to a character no name may hold', () => {
+    expect(parse({ jobName: 'Job%E2%80%AEx' }).job).toEqual({ name: 'Job%E2%80%AEx' });
+    expect(parse({ jobName: 'Job%EF%BF%BEx' }).job).toEqual({ name: 'Job%EF%BF%BEx' });
+    expect(parse({ jobName: 'Job%E2%80%A8x' }).job).toEqual({ name: 'Job%E2%80%A8x' });
+  });
+
+  it('never lets a name that encodeURIComponent cannot encode through', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), (name) => {
+        try {
+          const { job } = parse({ jobName: name });
+          expect(() => encodeURIComponent((job as { name: string }).name)).not.toThrow();
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidJobReferenceError);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads a context nested deeper than the call stack would allow, without throwing', () => {
+    let deep: unknown = 'x\uFFFE';
+    for (let i = 0; i < 3000; i++) deep = [deep];
+    const problems = problemsOf(() => validateJobReference({ jobId: 1, context: { deep } }));
+    expect(problems.join()).toMatch(/context\.deep(\.0)+: must be well-formed text/);
   });
 });

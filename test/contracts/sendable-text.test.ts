@@ -60,14 +60,16 @@ describe('sendable text', () => {
       const text = 'abcdefg\uD800'.repeat(units / 8);
       let best = Number.POSITIVE_INFINITY;
       for (let run = 0; run < 7; run++) {
-        const start = performance.now();
+        // CPU time, not wall time: on a loaded machine another process's turn is not ours.
+        const start = process.cpuUsage();
         toSendableText(text);
-        best = Math.min(best, performance.now() - start);
+        const used = process.cpuUsage(start);
+        best = Math.min(best, (used.user + used.system) / 1000);
       }
       return best;
     };
     time(100_000); // warm the regex
-    const ratio = time(1_000_000) / Math.max(time(100_000), 0.01);
+    const ratio = time(1_000_000) / Math.max(time(100_000), 0.05);
     expect(ratio).toBeLessThan(30);
   });
 });

@@ -35,7 +35,8 @@ describe('AlationJobWatch template', () => {
   const dlqId = logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue');
   const topicId = logicalId(template, 'AWS::SNS::Topic', 'OutcomeTopic');
   const tableId = only(template, 'AWS::DynamoDB::Table').id;
-  const secretId = only(template, 'AWS::SecretsManager::Secret').id;
+  const secretId = logicalId(template, 'AWS::SecretsManager::Secret', 'TokenSecret');
+  const keySecretId = logicalId(template, 'AWS::SecretsManager::Secret', 'WatchStateKeySecret');
   const fn = only(template, 'AWS::Lambda::Function');
 
   it('creates the job queue with SSE, a 6× visibility timeout and a redrive policy of 5 receives', () => {
@@ -86,6 +87,7 @@ describe('AlationJobWatch template', () => {
     expect((fn.props.Environment as { Variables: unknown }).Variables).toEqual({
       ALATION_BASE_URL: BASE_URL,
       ALATION_TOKEN_SECRET_ID: { Ref: secretId },
+      WATCH_STATE_KEY_SECRET_ID: { Ref: keySecretId },
       JOB_QUEUE_URL: { Ref: queueId },
       DEAD_LETTER_QUEUE_URL: { Ref: dlqId },
       OUTCOME_TOPIC_ARN: { Ref: topicId },
@@ -143,9 +145,16 @@ describe('AlationJobWatch template', () => {
   });
 
   it('creates a token secret with a generated placeholder, never a token value', () => {
-    const secret = only(template, 'AWS::SecretsManager::Secret').props;
+    const secret = (template.findResources('AWS::SecretsManager::Secret') as Resources)[secretId]?.Properties;
 
-    expect(secret.GenerateSecretString).toEqual({});
+    expect(secret?.GenerateSecretString).toEqual({});
+    expect(secret).not.toHaveProperty('SecretString');
+  });
+
+  it('generates the watch-state key in its own secret: 64 letters and digits, never in the template', () => {
+    const secret = (template.findResources('AWS::SecretsManager::Secret') as Resources)[keySecretId]?.Properties;
+
+    expect(secret?.GenerateSecretString).toEqual({ ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 64 });
     expect(secret).not.toHaveProperty('SecretString');
   });
 
@@ -161,6 +170,7 @@ describe('AlationJobWatch template', () => {
         Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
       },
       { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: secretId } },
+      { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: keySecretId } },
       { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } },
       { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topicId } },
@@ -527,7 +537,8 @@ describe('AlationJobWatchStack', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:alation/token-AbC123';
     const { template } = synthStack({ tokenSecretArn: arn });
 
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // Only the generated watch-state key.
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ALATION_TOKEN_SECRET_ID: arn }) },
     });

@@ -36,9 +36,10 @@ describe('startLocalAws', () => {
       AWS_ENDPOINT_URL_LAMBDA: aws.endpoints.controlPlane,
       AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoints.controlPlane,
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
     });
+    expect(aws.credentials.accessKeyId).toMatch(/^LOCAL[0-9A-F]{16}$/);
   });
 
   it('hands out queue URLs whose origin is the loopback endpoint', async () => {

@@ -99,7 +99,7 @@ describe('outcomeSubject', () => {
 
   it('replaces characters SNS refuses in a subject', () => {
     const subject = outcomeSubject(outcome({ job: { name: 'Lädt\nneu' } }));
-    expect(subject).toMatch(/^Alation job L\?dt\?neu successful/);
+    expect(subject).toMatch(/^Alation job L\?dt \? neu successful/); // the line break shown as one mark
   });
 });
 

@@ -10,7 +10,9 @@ import type { AlationJobStatus } from '../../shared/alation/job-status';
 import { createSqsJobQueue } from '../../shared/aws/job-queue';
 import type { OutcomePublisher } from '../../shared/aws/outcome-publisher';
 import { createSecretTokenProvider } from '../../shared/aws/token-provider';
+import { parseJobReferenceBody, serializeJobReference } from '../../shared/contracts/job-reference';
 import type { Outcome } from '../../shared/contracts/outcome';
+import { sealReference, type WatchStateKey } from '../../shared/watch/watch-state-seal';
 import type { WatchPolicy } from '../../shared/watch/decide';
 import type { RecordDependencies, RecordLog } from '../../shared/watch/process-record';
 
@@ -18,6 +20,13 @@ export const BASE_URL = 'https://alation.example.com';
 export const JOB_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs';
 export const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq';
 export const START = new Date('2026-03-01T12:00:00.000Z');
+/** The harness's watch-state key (the current one, unless a test rotates it). */
+export const WATCH_STATE_KEY: WatchStateKey = Buffer.from('harness-watch-state-key-0123456789abcdef');
+
+/** A body as the watcher itself would re-send it: sealed with `key`. */
+export function sealedBody(body: Record<string, unknown>, key: WatchStateKey = WATCH_STATE_KEY): string {
+  return serializeJobReference(sealReference(parseJobReferenceBody(JSON.stringify(body)), key));
+}
 
 export type AlationReply = AlationJobStatus | { httpStatus: number; body: unknown; headers?: Record<string, string> };
 
@@ -30,6 +39,8 @@ export interface Harness {
   readonly counters: Record<string, unknown[]>;
   secretReads: number;
   secretValue: string;
+  /** The watch-state keys the harness hands out; a test may rotate or break them. */
+  keys: { current: WatchStateKey | Error; previous: WatchStateKey | null };
   clock: Date;
   failNextSend?: Error;
   publishResult?: { published: boolean; messageId: string } | Error;
@@ -46,6 +57,7 @@ export function createHarness(replies: (url: string, token: string | null) => Al
     counters: {},
     secretReads: 0,
     secretValue: 'token-v1',
+    keys: { current: WATCH_STATE_KEY, previous: null },
     clock: START,
   } as unknown as Harness & { deps: RecordDependencies };
 
@@ -74,7 +86,6 @@ export function createHarness(replies: (url: string, token: string | null) => Al
       harness.published.push(outcome);
       return result;
     },
-    registerLambdaContext: () => undefined,
   };
   const sqs = {
     send: async (command: SendMessageCommand) => {
@@ -103,6 +114,13 @@ export function createHarness(replies: (url: string, token: string | null) => Al
     jobQueue: createSqsJobQueue({ sqs: sqs as never, jobQueueUrl: JOB_QUEUE_URL, deadLetterQueueUrl: DLQ_URL }),
     publisher,
     policy,
+    watchStateKeys: {
+      current: async () => {
+        if (harness.keys.current instanceof Error) throw harness.keys.current;
+        return harness.keys.current;
+      },
+      previous: async () => harness.keys.previous,
+    },
     now: () => harness.clock,
     random: () => 0.5,
     metrics: {
@@ -112,6 +130,7 @@ export function createHarness(replies: (url: string, token: string | null) => Al
       outcome: count('outcome'),
       duplicateSuppressed: count('duplicateSuppressed'),
       invalidMessage: count('invalidMessage'),
+      forgedWatchState: count('forgedWatchState'),
     },
     forRecord,
   };

@@ -1,12 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { AlationClient } from '../../shared/alation/client';
 import type { Outcome } from '../../shared/contracts/outcome';
+import { recordLogger } from '../../shared/aws/observability';
+import { createSecretTokenProvider } from '../../shared/aws/token-provider';
 import { createBatchHandler } from '../../shared/watch/batch-handler';
+import { captureLogs } from '../chaos/support/log-capture';
 import { statusResponse } from '../support/alation-responses';
-import { createHarness, sqsRecord } from '../support/record-harness';
+import { createHarness, sqsRecord, type Harness } from '../support/record-harness';
 
 const context = {
   functionName: 'job-status',
@@ -14,8 +17,9 @@ const context = {
   getRemainingTimeInMillis: () => 30_000,
 } as unknown as Context;
 
-const quiet = () => ({
-  minRemainingMsPerRecord: 1000,
+const quiet = (h: Harness) => ({
+  reserves: { startMs: 1000, effectMs: 500 },
+  recordLogger: () => h.deps.forRecord,
   logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   metrics: new Metrics({ namespace: 'Test', serviceName: 'test', singleMetric: false }),
 });
@@ -29,7 +33,7 @@ describe('createBatchHandler', () => {
       ...h.deps.publisher,
       publish: async (o: Outcome) => ('id' in o.job && o.job.id === 2 ? Promise.reject(new Error('SNS down')) : h.deps.publisher.publish(o)),
     };
-    const handler = createBatchHandler({ record: { ...h.deps, publisher }, concurrency: 5, ...quiet() });
+    const handler = createBatchHandler({ record: { ...h.deps, publisher }, concurrency: 5, ...quiet(h) });
 
     const response = await handler(
       event(sqsRecord({ jobId: 1 }, 'a'), sqsRecord({ jobId: 2 }, 'b'), sqsRecord('garbage', 'c')),
@@ -45,7 +49,7 @@ describe('createBatchHandler', () => {
 
   it('reports every record, without throwing, when all of them fail', async () => {
     const h = createHarness(() => statusResponse('running'));
-    const handler = createBatchHandler({ record: { ...h.deps, jobQueue: { ...h.deps.jobQueue, requeue: async () => Promise.reject(new Error('SQS down')) } }, concurrency: 2, ...quiet() });
+    const handler = createBatchHandler({ record: { ...h.deps, jobQueue: { ...h.deps.jobQueue, requeue: async () => Promise.reject(new Error('SQS down')) } }, concurrency: 2, ...quiet(h) });
     const response = await handler(event(sqsRecord({ jobId: 1 }, 'a'), sqsRecord({ jobId: 3 }, 'b')), context);
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['a', 'b']);
   });
@@ -64,7 +68,7 @@ describe('createBatchHandler', () => {
         return { status: statusResponse('running'), latencyMs: 30 };
       },
     };
-    const handler = createBatchHandler({ record: { ...h.deps, alation }, concurrency: 3, ...quiet() });
+    const handler = createBatchHandler({ record: { ...h.deps, alation }, concurrency: 3, ...quiet(h) });
     const records = Array.from({ length: 10 }, (_, i) => sqsRecord({ jobId: i + 1 }, `m${i}`));
 
     const response = await handler(event(...records), context);
@@ -78,12 +82,105 @@ describe('createBatchHandler', () => {
     const h = createHarness(() => statusResponse('running'));
     const remaining = [30_000, 800, 800];
     const late = { ...context, getRemainingTimeInMillis: () => remaining.shift() ?? 800 } as Context;
-    const handler = createBatchHandler({ record: h.deps, concurrency: 1, ...quiet() });
+    const handler = createBatchHandler({ record: h.deps, concurrency: 1, ...quiet(h) });
 
     const response = await handler(event(sqsRecord({ jobId: 1 }, 'a'), sqsRecord({ jobId: 2 }, 'b')), late);
 
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['a', 'b']);
     expect(h.alationRequests).toEqual([]);
     expect(h.sent).toEqual([]);
+  });
+});
+
+describe('a record runs within its share of the invocation', () => {
+  it('stops a token refresh stuck on a secret read that never answers, and leaves the record for the next delivery', async () => {
+    // 401 with the cached token → the secret is read again → that read never answers (no timeout of its own).
+    const h = createHarness(() => ({ httpStatus: 401, body: { detail: 'Invalid token' } }));
+    let reads = 0;
+    const tokens = createSecretTokenProvider({
+      secretId: 'alation-token',
+      secrets: { get: () => (++reads === 1 ? Promise.resolve('token-v1') : new Promise(() => undefined)) },
+      mint: async () => 'minted',
+    });
+    const deadline = Date.now() + 1500;
+    const live = { ...context, getRemainingTimeInMillis: () => deadline - Date.now() } as Context;
+    const handler = createBatchHandler({ record: { ...h.deps, tokens }, concurrency: 1, ...quiet(h), reserves: { startMs: 600, effectMs: 400 } });
+
+    const started = Date.now();
+    const response = await handler(event(sqsRecord({ jobId: 1 }, 'a')), live);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'a' }] });
+    expect(Date.now() - started).toBeLessThan(1500 - 300); // stopped with the effect reserve left, not at the timeout
+    expect(reads).toBe(2);
+    expect(h.sent).toEqual([]);
+    expect(h.published).toEqual([]);
+  });
+
+  it('does not start a publish when the check used up the time the publish needs (shrinking clock)', async () => {
+    const clock = { remainingMs: 30_000 };
+    const h = createHarness(() => {
+      clock.remainingMs = 450; // Alation took almost the whole invocation
+      return statusResponse('successful');
+    });
+    const handler = createBatchHandler({ record: h.deps, concurrency: 1, ...quiet(h) });
+
+    const response = await handler(event(sqsRecord({ jobId: 1 }, 'a')), { ...context, getRemainingTimeInMillis: () => clock.remainingMs } as Context);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'a' }] });
+    expect(h.published).toEqual([]);
+  });
+});
+
+describe('concurrent invocations of one handler instance (Lambda Managed Instances)', () => {
+  it('keeps each invocation’s failures, records and log lines to itself', async () => {
+    // Every job is finished; publishing an even job fails. Answers come back in a shuffled order.
+    const h = createHarness(() => statusResponse('successful'));
+    const alation: AlationClient = {
+      ...h.deps.alation,
+      getJobStatus: async (job, token, signal) => {
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 20)));
+        return h.deps.alation.getJobStatus(job, token, signal);
+      },
+    };
+    const publisher = {
+      publish: async (o: Outcome) => ('id' in o.job && o.job.id % 2 === 0 ? Promise.reject(new Error('SNS down')) : h.deps.publisher.publish(o)),
+    };
+    const capture = captureLogs();
+    let responses: SQSBatchResponse[];
+    try {
+      const handler = createBatchHandler({
+        record: { ...h.deps, alation, publisher },
+        concurrency: 3,
+        reserves: { startMs: 1000, effectMs: 500 },
+        recordLogger,
+        logger: new Logger({ serviceName: 'test' }),
+        metrics: new Metrics({ namespace: 'Test', serviceName: 'test', singleMetric: false }),
+      });
+      responses = await Promise.all(
+        [0, 1, 2, 3].map((i) =>
+          handler(
+            event(...Array.from({ length: 10 }, (_, k) => sqsRecord({ jobId: i * 100 + k + 1 }, `inv${i}-${k}`))),
+            { ...context, awsRequestId: `req-${i}` } as Context,
+          ),
+        ),
+      );
+    } finally {
+      capture.restore();
+    }
+
+    responses.forEach((response, i) => {
+      const expected = Array.from({ length: 10 }, (_, k) => k).filter((k) => (i * 100 + k + 1) % 2 === 0).map((k) => `inv${i}-${k}`);
+      expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(expected.sort());
+    });
+    expect(h.published).toHaveLength(20);
+    const lines = capture.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const failed = lines.filter((l) => l.message === 'record failed: it will be delivered again');
+    const published = lines.filter((l) => l.message === 'outcome published');
+    expect(failed).toHaveLength(20);
+    expect(published).toHaveLength(20);
+    for (const line of [...failed, ...published]) {
+      const invocation = String(line.messageId).split('-')[0]!.replace('inv', '');
+      expect(line.function_request_id).toBe(`req-${invocation}`);
+    }
   });
 });

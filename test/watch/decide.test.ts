@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlationError, TokenSecretError } from '../../shared/errors';
+import { MAX_WATCH_POLLS } from '../../shared/contracts/watch-state';
 import { decide, MAX_NOT_FOUND_CHECKS, type CheckResult, type WatchPolicy } from '../../shared/watch/decide';
 import { statusResponse } from '../support/alation-responses';
 import { jobRef, watchState } from '../support/factories';
@@ -127,5 +128,33 @@ describe('decide', () => {
   it('cuts an absurdly long status to what the watch state can hold', () => {
     const decision = decide({ reference: jobRef(), check: ok('x'.repeat(500)), policy, now: at(0), random: 0.5 });
     expect(decision).toMatchObject({ action: 'requeue', reference: { watch: { lastStatus: 'x'.repeat(64) } } });
+  });
+
+  it('keeps polls near Number.MAX_SAFE_INTEGER from making the next re-send invalid', () => {
+    const reference = jobRef({ watch: watchState({ polls: Number.MAX_SAFE_INTEGER, firstSeenAt }) });
+    const decision = decide({ reference, check: ok('running'), policy, now: at(10), random: 0.5 });
+    expect(decision).toMatchObject({ action: 'requeue', reference: { watch: { polls: MAX_WATCH_POLLS + 1 } } });
+    expect(Number.isSafeInteger(MAX_WATCH_POLLS + 1)).toBe(true);
+  });
+
+  it('never takes a claimed "no such job" count to not_found without a check that says so', () => {
+    const reference = jobRef({ watch: watchState({ notFoundChecks: 1_000, firstSeenAt }) });
+    expect(decide({ reference, check: ok('running'), policy, now: at(10), random: 0.5 })).toMatchObject({
+      action: 'requeue',
+      reference: { watch: { notFoundChecks: 0 } },
+    });
+    const notFound = failed(new AlationError('not_found', 'HTTP 404', { httpStatus: 404 }));
+    // One more answer "no such job" counts from the bound, not from the claim.
+    expect(decide({ reference, check: notFound, policy, now: at(10), random: 0.5 })).toMatchObject({ action: 'publish' });
+    const fresh = jobRef({ watch: watchState({ notFoundChecks: 0, firstSeenAt }) });
+    expect(decide({ reference: fresh, check: notFound, policy, now: at(10), random: 0.5 })).toMatchObject({ action: 'requeue' });
+  });
+
+  it('brings a first-seen time decades ago back to the earliest a real watch can reach', () => {
+    const reference = jobRef({ watch: watchState({ firstSeenAt: '1970-01-01T00:00:00.000Z' }) });
+    const now = at(0);
+    const decision = decide({ reference, check: ok('running'), policy, now, random: 0.5 });
+    const earliest = now.getTime() - (policy.maxWatchSeconds + 15 * 24 * 3600) * 1000;
+    expect(decision).toMatchObject({ action: 'publish', outcome: { status: 'timed_out', firstSeenAt: new Date(earliest).toISOString() } });
   });
 });

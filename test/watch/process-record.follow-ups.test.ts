@@ -9,7 +9,7 @@ import type { ChainJob } from '../../shared/contracts/follow-up';
 import { memberKey, type ChainEnd, type ChainStore } from '../../shared/watch/chain';
 import { processRecord } from '../../shared/watch/process-record';
 import { statusResponse } from '../support/alation-responses';
-import { createHarness, sqsRecord, type Harness } from '../support/record-harness';
+import { createHarness, sealedBody, sqsRecord, type Harness } from '../support/record-harness';
 
 function memoryChainStore() {
   const chains = new Map<string, { members: Map<string, { job: ChainJob; depth: number; parent: ChainJob | null }>; ends: Map<string, ChainEnd>; sent: Set<string>; claims: Map<string, string> }>();
@@ -68,8 +68,11 @@ describe('processRecord with follow-up jobs', () => {
         kind: 'custom-field-values',
         context: { u: 1 },
         parent: { job: { id: 7 }, notificationId: h.published[0]!.notificationId, root: { id: 7 }, depth: 1 },
+        seal: expect.stringMatching(/^v1\./),
       },
     ]);
+    // `parent` is the watcher's own state: the follow-up goes out sealed, exactly as re-sends do.
+    expect(h.sent[0]!.MessageBody).toBe(sealedBody(sentBodies(h)[0]!));
     expect(h.sent[0]!.DelaySeconds).toBe(0);
     expect(h.published).toHaveLength(1);
     expect(h.published[0]).toMatchObject({ job: { id: 7 }, followUpJobIds: [70], followUpsWatched: true, parent: null });
@@ -91,7 +94,7 @@ describe('processRecord with follow-up jobs', () => {
 
   it('ends a second copy of a follow-up at its first check, without asking Alation', async () => {
     const h = harnessWithChains(() => statusResponse('running'));
-    const body = { jobId: 70, parent: { job: { id: 7 }, notificationId: 'n', root: { id: 7 }, depth: 1 } };
+    const body = sealedBody({ jobId: 70, parent: { job: { id: 7 }, notificationId: 'n', root: { id: 7 }, depth: 1 } });
     await processRecord(sqsRecord(body, 'first'), h.deps);
     await processRecord(sqsRecord(body, 'first'), h.deps); // a redelivery of the same message keeps its claim
     await processRecord(sqsRecord(body, 'second'), h.deps);
@@ -99,6 +102,15 @@ describe('processRecord with follow-up jobs', () => {
     expect(h.alationRequests).toHaveLength(2);
     expect(h.counters.duplicateSuppressed).toEqual([1]);
     expect(h.logs.map((l) => l.message)).toContain('follow-up already watched by another copy of its message: ending this one quietly');
+  });
+
+  it("ignores a producer's unsealed parent: the job is watched as its own, and touches no one's chain", async () => {
+    const h = harnessWithChains(() => statusResponse('running'));
+    await processRecord(sqsRecord({ jobId: 70, parent: { job: { id: 7 }, notificationId: 'n', root: { id: 7 }, depth: 1 } }), h.deps);
+
+    expect(h.calls).toEqual([]);
+    expect(h.counters.forgedWatchState).toEqual([1]);
+    expect(sentBodies(h)[0]).not.toHaveProperty('parent');
   });
 
   it('touches no chain for a job that names no follow-up', async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { WatchStateKeyError } from '../../shared/errors';
 import { processRecord } from '../../shared/watch/process-record';
 import { referenceNameExample, statusResponse } from '../support/alation-responses';
-import { createHarness, DLQ_URL, JOB_QUEUE_URL, sqsRecord, START } from '../support/record-harness';
+import { createHarness, DLQ_URL, JOB_QUEUE_URL, sealedBody, sqsRecord, START } from '../support/record-harness';
 
 const NAME = 'MetadataExtraction#1_2017-10-05-19-36-45';
 
 describe('processRecord', () => {
-  it('checks a new job and re-sends it with the first delay and its watch state', async () => {
+  it('checks a new job and re-sends it with the first delay and its watch state, sealed', async () => {
     const h = createHarness(() => statusResponse('running'));
     await processRecord(sqsRecord({ jobName: NAME, kind: 'lineage' }), h.deps);
 
@@ -17,7 +18,7 @@ describe('processRecord', () => {
       {
         QueueUrl: JOB_QUEUE_URL,
         DelaySeconds: 1,
-        MessageBody: JSON.stringify({
+        MessageBody: sealedBody({
           version: 1,
           jobName: NAME,
           kind: 'lineage',
@@ -25,6 +26,7 @@ describe('processRecord', () => {
         }),
       },
     ]);
+    expect(JSON.parse(h.sent[0]!.MessageBody!).seal).toMatch(/^v1\.[A-Za-z0-9_-]{43}$/);
     expect(h.published).toEqual([]);
     expect(h.counters).toMatchObject({ check: [0], requeued: [1] });
   });
@@ -126,7 +128,7 @@ describe('processRecord', () => {
     const h = createHarness(() => statusResponse('running'));
     h.clock = new Date(START.getTime() + 3600_000);
     const watch = { polls: 20, firstSeenAt: START.toISOString(), lastStatus: 'running', lastError: null, notFoundChecks: 0 };
-    await processRecord(sqsRecord({ jobId: 4, watch }), h.deps);
+    await processRecord(sqsRecord(sealedBody({ jobId: 4, watch })), h.deps);
     expect(h.published[0]).toMatchObject({ status: 'timed_out', polls: 21 });
     expect(h.sent).toEqual([]);
   });
@@ -137,5 +139,50 @@ describe('processRecord', () => {
     const everything = JSON.stringify({ logs: h.logs, sent: h.sent, published: h.published });
     expect(everything).toContain('[redacted]');
     expect(everything).not.toContain('token-v1');
+  });
+
+  it('ignores a watch state no seal vouches for: the job counts as a first sighting, with a warning and a metric', async () => {
+    const h = createHarness(() => statusResponse('running'));
+    const forged = { polls: 20, firstSeenAt: '1990-01-01T00:00:00.000Z', lastStatus: 'running', lastError: null, notFoundChecks: 4 };
+    await processRecord(sqsRecord({ jobId: 4, watch: forged }), h.deps);
+
+    expect(h.published).toEqual([]);
+    const resent = JSON.parse(h.sent[0]!.MessageBody!);
+    expect(resent.watch).toEqual({ polls: 1, firstSeenAt: START.toISOString(), lastStatus: 'running', lastError: null, notFoundChecks: 0 });
+    expect(h.counters.forgedWatchState).toEqual([1]);
+    expect(h.logs.find((l) => l.level === 'warn')).toMatchObject({
+      message: 'watch state not sealed by this watcher: ignored, the job counts as a first sighting',
+      extra: { seal: 'absent', ignoredFields: ['watch'] },
+    });
+  });
+
+  it('ignores a watch state sealed with a key the function does not hold', async () => {
+    const h = createHarness(() => statusResponse('running'));
+    h.clock = new Date(START.getTime() + 3600_000);
+    const watch = { polls: 20, firstSeenAt: START.toISOString(), lastStatus: 'running', lastError: null, notFoundChecks: 0 };
+    await processRecord(sqsRecord(sealedBody({ jobId: 4, watch }, Buffer.from('an-attackers-guess-at-the-key-0123456789'))), h.deps);
+    expect(h.published).toEqual([]);
+    expect(JSON.parse(h.sent[0]!.MessageBody!).watch.polls).toBe(1);
+    expect(h.logs.find((l) => l.level === 'warn')?.extra).toMatchObject({ seal: 'does not verify' });
+  });
+
+  it('throws (so the record is retried) when the watch-state key cannot be read, and checks nothing', async () => {
+    const h = createHarness(() => statusResponse('running'));
+    h.keys.current = new WatchStateKeyError('could not read watch-state key secret k (AWSCURRENT: ThrottlingException)');
+    const watch = { polls: 2, firstSeenAt: START.toISOString(), lastStatus: 'running', lastError: null, notFoundChecks: 0 };
+    await expect(processRecord(sqsRecord(sealedBody({ jobId: 4, watch })), h.deps)).rejects.toThrow(WatchStateKeyError);
+    expect(h.alationRequests).toEqual([]);
+    expect(h.counters.forgedWatchState).toBeUndefined();
+  });
+
+  it('re-seals with the current key a watch state sealed with the previous one', async () => {
+    const h = createHarness(() => statusResponse('running'));
+    const previous = Buffer.from('previous-watch-state-key-0123456789abcd');
+    h.keys.previous = previous;
+    const watch = { polls: 2, firstSeenAt: START.toISOString(), lastStatus: 'running', lastError: null, notFoundChecks: 0 };
+    await processRecord(sqsRecord(sealedBody({ jobId: 4, watch }, previous)), h.deps);
+    const resent = JSON.parse(h.sent[0]!.MessageBody!);
+    expect(resent.watch.polls).toBe(3);
+    expect(h.sent[0]!.MessageBody).toBe(sealedBody({ jobId: 4, watch: resent.watch }));
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -11,8 +12,16 @@ import { LocalEndpointError } from './errors';
 import { startFauxqsServer } from './fauxqs-server';
 import { startSecretsManagerServer, type SecretsManagerServer } from './secrets-manager-server';
 
-/** Credentials the stand-ins accept (none of them checks signatures). */
+/**
+ * Credentials fauxqs and dynalite accept (they check no signatures). The local Secrets Manager
+ * does check them: it accepts only the random credentials of its own run ({@link LocalAws.credentials}).
+ */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
+/** Fresh credentials for one run of the stand-ins: known only to this process and its clients. */
+function randomCredentials(): { readonly accessKeyId: string; readonly secretAccessKey: string } {
+  return { accessKeyId: `LOCAL${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
+}
 
 /** Region the stand-ins and the clients use unless told otherwise. */
 export const LOCAL_REGION = 'us-east-1';
@@ -57,6 +66,11 @@ export interface LocalAws {
   /** The read-only CloudFormation/Lambda/CloudWatch stand-in `doctor` talks to. */
   readonly controlPlane: ControlPlaneServer;
   /**
+   * This run's random credentials: the clients, {@link LocalAws.env} and so the handler sign
+   * with them, and the Secrets Manager stand-in refuses any request not signed with them.
+   */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
    * The environment under which SDK v3 clients built with no `endpoint` reach the local
    * services: `AWS_ENDPOINT_URL_<SERVICE>`, region and fake credentials. This is how the Lambda
    * handler, which builds its clients from the environment, is pointed here.
@@ -97,6 +111,7 @@ async function stopAll(servers: readonly Stoppable[]): Promise<void> {
  */
 export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise<LocalAws> {
   const region = options.region ?? LOCAL_REGION;
+  const credentials = randomCredentials();
   const started: Stoppable[] = [];
   let secretsManager: SecretsManagerServer;
   let controlPlane: ControlPlaneServer;
@@ -106,7 +121,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     started.push(fauxqs);
     const dynamo = await startDynaliteServer({ port: options.ports?.dynamodb ?? 0 });
     started.push(dynamo);
-    secretsManager = await startSecretsManagerServer({ port: options.ports?.secretsManager ?? 0, region });
+    secretsManager = await startSecretsManagerServer({ port: options.ports?.secretsManager ?? 0, region, credentials });
     started.push(secretsManager);
     controlPlane = await startControlPlaneServer({ port: options.ports?.controlPlane ?? 0, region });
     started.push(controlPlane);
@@ -125,7 +140,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
 
   let clients: LocalAwsClients | undefined;
   let destroyControlPlaneClients = (): void => undefined;
-  const common = { region, credentials: LOCAL_CREDENTIALS };
+  const common = { region, credentials };
 
   const env = (): Record<string, string> => ({
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
@@ -136,8 +151,8 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     AWS_ENDPOINT_URL_LAMBDA: endpoints.controlPlane,
     AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.controlPlane,
     AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
   });
 
   return {
@@ -145,6 +160,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     endpoints,
     secretsManager,
     controlPlane,
+    credentials,
     env,
     applyEnv(target = process.env) {
       const values = env();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -64,6 +65,14 @@ export interface ProvisionJobWatchOptions {
   readonly maxReceiveCount?: number;
   /** @default `${prefix}/alation-token` */
   readonly tokenSecretName?: string;
+  /** @default `${prefix}/watch-state-key` */
+  readonly watchStateKeySecretName?: string;
+  /**
+   * The key that seals the watch state. Like the stack, a random one by default; a test that
+   * needs to forge a sealed body (as an attacker who stole the key would) passes its own.
+   * @default 48 random bytes, base64url
+   */
+  readonly watchStateKey?: string;
   /** Queues subscribed to the outcome topic besides the outcome queue. @default [] */
   readonly subscribers?: readonly SubscriberQueueOptions[];
 }
@@ -86,6 +95,8 @@ export interface JobWatchResources {
     readonly ttlEnabled: boolean;
   };
   readonly tokenSecret: { readonly name: string; readonly arn: string; readonly versionId: string };
+  /** The key that seals the watch state (`WATCH_STATE_KEY_SECRET_ID`); its value is not returned. */
+  readonly watchStateKeySecret: { readonly name: string; readonly arn: string; readonly versionId: string };
 }
 
 async function step<T>(resource: string, action: () => Promise<T>): Promise<T> {
@@ -165,8 +176,8 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, name: string): P
 /**
  * Creates in the local AWS what the CDK stack creates in AWS, and returns their names, URLs and ARNs:
  * the job queue with a redrive policy to the DLQ, the DLQ, the outcome topic, an outcome queue
- * subscribed with raw delivery, optional filtered subscriber queues, the idempotency table and the
- * Alation token secret.
+ * subscribed with raw delivery, optional filtered subscriber queues, the idempotency table, the
+ * Alation token secret and the (random) key that seals the watch state.
  *
  * @example
  * const res = await provisionJobWatch(aws, { tokenSecretValue: 'token', visibilityTimeoutSeconds: 1 });
@@ -206,18 +217,21 @@ export async function provisionJobWatch(localAws: LocalAws, options: ProvisionJo
 
   const idempotencyTable = await createIdempotencyTable(dynamodb, `${prefix}-idempotency`);
 
-  const secretName = options.tokenSecretName ?? `${prefix}/alation-token`;
-  const tokenSecret = await step(`secret ${secretName}`, async () => {
-    const value = options.tokenSecretValue;
-    const created = await secretsManager.send(
-      new CreateSecretCommand({
-        Name: secretName,
-        SecretString: typeof value === 'string' ? value : JSON.stringify(value),
-      }),
-    );
-    if (!created.ARN || !created.VersionId) throw new Error('CreateSecret returned no ARN or VersionId');
-    return { name: secretName, arn: created.ARN, versionId: created.VersionId };
-  });
+  const createSecret = (name: string, value: string) =>
+    step(`secret ${name}`, async () => {
+      const created = await secretsManager.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+      if (!created.ARN || !created.VersionId) throw new Error('CreateSecret returned no ARN or VersionId');
+      return { name, arn: created.ARN, versionId: created.VersionId };
+    });
+  const value = options.tokenSecretValue;
+  const tokenSecret = await createSecret(
+    options.tokenSecretName ?? `${prefix}/alation-token`,
+    typeof value === 'string' ? value : JSON.stringify(value),
+  );
+  const watchStateKeySecret = await createSecret(
+    options.watchStateKeySecretName ?? `${prefix}/watch-state-key`,
+    options.watchStateKey ?? randomBytes(48).toString('base64url'),
+  );
 
   return {
     jobQueue: { ...jobQueue, visibilityTimeoutSeconds, maxReceiveCount },
@@ -227,5 +241,6 @@ export async function provisionJobWatch(localAws: LocalAws, options: ProvisionJo
     subscribers,
     idempotencyTable,
     tokenSecret,
+    watchStateKeySecret,
   };
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { SecretsManagerServiceError } from './errors';
 import { closeServer, listenOnLoopback } from './http-listen';
 import { SecretStore, type SecretStoreOptions, type SecretVersion, type StoredSecret } from './secret-store';
+import { checkSigV4, type LocalCredentials } from './sigv4-check';
 
 /** The operations the local Secrets Manager answers; others get `UnknownOperationException`. */
 export const SecretsManagerOperation = {
@@ -28,6 +29,15 @@ export interface SecretsAccessLogEntry {
 export interface SecretsManagerServerOptions extends SecretStoreOptions {
   /** @default 0 (an ephemeral port on 127.0.0.1) */
   readonly port?: number;
+  /**
+   * When given, every request must carry an AWS Signature Version 4 made with these
+   * credentials, checked as AWS checks it; anything else is refused before the store is
+   * touched. `startLocalAws` always sets random ones, so a real Alation token (`npm start
+   * --alation-url`) or the watch-state key is readable only by the run's own clients, not by
+   * any process that can reach the port.
+   * @default undefined (no check: for tests of the protocol alone)
+   */
+  readonly credentials?: LocalCredentials;
 }
 
 /** A running local Secrets Manager endpoint. */
@@ -178,7 +188,11 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     let secretId: string | undefined;
     let secretName: string | undefined;
     try {
-      const body = parseBody(await readBody(request));
+      const raw = await readBody(request);
+      if (options.credentials) {
+        await checkSigV4({ method: request.method ?? '', url: request.url ?? '/', headers: request.headers, body: raw }, options.credentials, now());
+      }
+      const body = parseBody(raw);
       const rawId = body['SecretId'] ?? body['Name'];
       secretId = typeof rawId === 'string' ? rawId : undefined;
       const handler = request.method === 'POST' ? operations[operation] : undefined;

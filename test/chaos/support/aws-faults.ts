@@ -155,6 +155,13 @@ export interface EnvironmentHandlerOptions {
   readonly random: () => number;
   /** The mapping's function timeout: the runtime is killed then, as Lambda does. */
   readonly functionTimeoutMs: number;
+  /**
+   * Lambda Managed Instances do not kill anything at an invocation's timeout: the invocation
+   * is reported failed, its code runs on, the environment's other invocations are untouched
+   * (Lambda developer guide, "Lambda Managed Instances execution environment").
+   * @default true (Lambda default: the runtime is ended)
+   */
+  readonly killOnTimeout?: boolean;
 }
 
 /**
@@ -190,7 +197,7 @@ export function environmentHandler(options: EnvironmentHandlerOptions): JobStatu
       current.crash = reject;
       // Lambda ends the runtime at the timeout; a handler still running there does nothing more.
       timer = setTimeout(() => {
-        current.dead = true;
+        if (options.killOnTimeout ?? true) current.dead = true;
         options.stats.timeouts += 1;
         reject(new Error('function timed out'));
       }, options.functionTimeoutMs - 20);

@@ -14,7 +14,7 @@ import { serializeJobReference } from '../../../shared/contracts/job-reference';
 import type { Outcome } from '../../../shared/contracts/outcome';
 import { readOutcomeMessage } from '../../../shared/contracts/read-outcome';
 import { startEventSourceMapping, type EventSourceMapping } from '../../../shared/local/esm-runner';
-import { startLocalJobWatch, type LocalJobWatch } from '../../../shared/local/job-watch';
+import { startLocalJobWatch, type JobStatusHandler, type LocalJobWatch } from '../../../shared/local/job-watch';
 import { drainQueue, type ReceivedMessage } from '../../../shared/local/outcome-collector';
 import { startAlationSimulator, type AlationSimulator, type FaultOptions, type JobDefinition } from '../../../shared/local/simulator';
 import { emptyFaultStats, environmentHandler, type AwsFaultPlan, type AwsFaultStats } from './aws-faults';
@@ -65,6 +65,12 @@ export interface ScenarioSpec {
   readonly tunables?: Readonly<Record<string, string>>;
   /** Concurrent invocations (event source mappings on the job queue). @default 2 */
   readonly concurrency?: number;
+  /**
+   * All mappings invoke one handler instance in one execution environment, invocations
+   * overlapping, as Lambda Managed Instances run them (and, as there, an invocation's timeout
+   * fails that invocation without stopping its code or the others). @default false (an environment per mapping)
+   */
+  readonly sharedEnvironment?: boolean;
   readonly batchSize?: number;
   readonly visibilityTimeoutSeconds?: number;
   readonly functionTimeoutMs?: number;
@@ -118,7 +124,16 @@ export interface ScenarioReport {
     readonly sim: AlationSimulator['stats'] extends () => infer S ? S : never;
     readonly simRequests: readonly { path: string }[];
     readonly faultStats: AwsFaultStats;
+    /** Every invocation that returned: its request id, its records and its reported failures. */
+    readonly invocations: readonly InvocationSeen[];
   };
+}
+
+/** One invocation as the event source mapping saw it. */
+export interface InvocationSeen {
+  readonly requestId: string;
+  readonly messageIds: readonly string[];
+  readonly failures: readonly string[];
 }
 
 interface PlannedJob {
@@ -247,8 +262,30 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
   const tunables = { POLL_INITIAL_DELAY_SECONDS: '1', POLL_MAX_DELAY_SECONDS: '1', MAX_WATCH_SECONDS: '30', ALATION_TIMEOUT_MS: '1000', RECORD_CONCURRENCY: '10', ...spec.tunables };
   const extraMappings: EventSourceMapping[] = [];
   let watch: LocalJobWatch | undefined;
-  const handlerFor = (env: Readonly<Record<string, string>>) =>
-    environmentHandler({ config: loadConfig(env), plan: spec.awsFaults ?? {}, stats: faultStats, random: awsRandom, functionTimeoutMs });
+  const invocations: InvocationSeen[] = [];
+  let sharedHandler: JobStatusHandler | undefined;
+  const handlerFor = (env: Readonly<Record<string, string>>): JobStatusHandler => {
+    if (sharedHandler) return sharedHandler;
+    const handler = environmentHandler({
+      config: loadConfig(env),
+      plan: spec.awsFaults ?? {},
+      stats: faultStats,
+      random: awsRandom,
+      functionTimeoutMs,
+      killOnTimeout: !spec.sharedEnvironment,
+    });
+    const seen: JobStatusHandler = async (event, context) => {
+      const response = await handler(event, context);
+      invocations.push({
+        requestId: context.awsRequestId,
+        messageIds: event.Records.map((r) => r.messageId),
+        failures: response.batchItemFailures.map((f) => f.itemIdentifier),
+      });
+      return response;
+    };
+    if (spec.sharedEnvironment) sharedHandler = seen;
+    return seen;
+  };
 
   try {
     watch = await startLocalJobWatch({
@@ -403,7 +440,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
       leftOnQueue,
       tokenLeaks,
       durationMs: Date.now() - started,
-      collected: { outcomes, dlq, logLines: scanned, sim: simStats, simRequests: [...sim.requests], faultStats },
+      collected: { outcomes, dlq, logLines: scanned, sim: simStats, simRequests: [...sim.requests], faultStats, invocations },
     };
   } finally {
     await Promise.all(extraMappings.map((m) => m.stop()));

@@ -129,7 +129,7 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
     },
     {
       name: 'timeout-mid-batch',
-      proves: 'slow Alation makes invocations hit the function timeout mid-batch: whole batch redelivered, no loss, no double outcome',
+      proves: 'slow Alation near the function timeout: records that cannot finish in time are stopped and retried (time budget), a timed-out batch is redelivered whole; no loss, no double outcome',
       jobs: size(scale, 12, 100),
       alationFaults: { latencyMs: [0, 900] },
       tunables: { RECORD_CONCURRENCY: '2', ALATION_TIMEOUT_MS: '1000' },
@@ -137,6 +137,22 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       functionTimeoutMs: 1500,
       visibilityTimeoutSeconds: 2,
       maxReceiveCount: 10,
+    },
+    {
+      name: 'concurrent-invocations',
+      proves: '4 invocations at once in one environment (Lambda Managed Instances) under SNS, SQS and Alation faults: each failure in its own batchItemFailures, no job lost',
+      jobs: size(scale, 40, 200),
+      concurrency: 4,
+      sharedEnvironment: true,
+      batchSize: 5,
+      alationFaults: { serverErrorRate: 0.1, latencyMs: [0, 50] },
+      awsFaults: { publishFailureRate: 0.2, requeueFailureRate: 0.2 },
+      // Four invocations share the process (and this machine's cores): a longer timeout keeps the
+      // scaled time reserves (a quarter of the invocation) above what a publish takes under that load.
+      functionTimeoutMs: 6000,
+      visibilityTimeoutSeconds: 6,
+      // A record retried several times waits 6 s each time: keep the deadline out of the way.
+      tunables: { MAX_WATCH_SECONDS: '120' },
     },
     {
       name: 'duplicate-delivery',

@@ -1,0 +1,85 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
+import type { Context } from 'aws-lambda';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { RecordDependencies } from './process-record';
+import { reservesFor, startRecordTime, type RunningRecordTime, type TimeReserves } from './time-budget';
+
+/** What every invocation shares: built once per execution environment. */
+export interface InvocationOptions {
+  /** The record's collaborators, except its logger (made from the invocation's). */
+  readonly record: Omit<RecordDependencies, 'forRecord'>;
+  /** Makes the per-record logger factory from the invocation's logger (`recordLogger`). */
+  readonly recordLogger: (invocationLogger: Logger) => RecordDependencies['forRecord'];
+  /** Records of one batch in flight at once: the bound on one invocation's parallel calls to Alation. */
+  readonly concurrency: number;
+  /** From the worst path of a record (`recordTimeReserves`). */
+  readonly reserves: TimeReserves;
+  readonly logger: Logger;
+}
+
+/**
+ * Everything that belongs to one invocation. Lambda Managed Instances run several
+ * invocations at once in one Node.js process, so none of this may live in module or
+ * handler scope: a shared Powertools `BatchProcessor` mixes the records and failures of
+ * concurrent batches (a failed record missing from its own `batchItemFailures` is deleted,
+ * i.e. lost), a shared logger context stamps lines with another invocation's request id,
+ * and a shared idempotency context gives in-progress records another invocation's expiry.
+ *
+ * To add an invocation-scoped collaborator (e.g. a batcher of re-sends), build it in
+ * {@link startInvocation}, put it into `record`, and finish it in {@link Invocation.end}.
+ */
+export interface Invocation {
+  readonly context: Context;
+  /** A child of the shared logger carrying this invocation's context (request id, cold start). */
+  readonly logger: Logger;
+  readonly processor: BatchProcessor;
+  /** Bounds this invocation's records in flight. */
+  readonly limit: LimitFunction;
+  /** The record's collaborators, bound to this invocation (its logger, its Lambda context for the publisher). */
+  readonly record: RecordDependencies;
+  /** Starts a record's clock, or throws `TimeBudgetError` when it should not start. */
+  startRecord(): RunningRecordTime;
+  /** Called once every record is settled, before the response is returned. */
+  end(): Promise<void>;
+}
+
+/**
+ * Builds one invocation's state, in one place. `coldStart`: the first invocation of an
+ * on-demand environment (as Powertools reports it). Cheap: a processor, a child logger, a limiter, closures.
+ */
+export function startInvocation(context: Context, options: InvocationOptions, coldStart = false): Invocation {
+  const logger = invocationLogger(options.logger, context, coldStart);
+  const reserves = reservesFor(context.getRemainingTimeInMillis(), options.reserves);
+  const shared = options.record;
+  return {
+    context,
+    logger,
+    processor: new BatchProcessor(EventType.SQS),
+    limit: pLimit(options.concurrency),
+    record: {
+      ...shared,
+      publisher: { publish: (outcome) => shared.publisher.publish(outcome, context) },
+      forRecord: options.recordLogger(logger),
+    },
+    startRecord: () => startRecordTime(() => context.getRemainingTimeInMillis(), reserves),
+    end: async () => undefined,
+  };
+}
+
+/**
+ * A child logger whose every line carries this invocation's context, under the keys
+ * Powertools' `addContext` uses. Persistent keys of a fresh child, rather than `addContext`,
+ * because a fresh child would report every invocation as a cold start.
+ */
+function invocationLogger(parent: Logger, context: Context, coldStart: boolean): Logger {
+  return parent.createChild({
+    persistentKeys: {
+      cold_start: coldStart,
+      function_arn: context.invokedFunctionArn,
+      function_memory_size: Number(context.memoryLimitInMB),
+      function_name: context.functionName,
+      function_request_id: context.awsRequestId,
+    },
+  });
+}
