@@ -23,6 +23,7 @@ import { MetricName } from './metrics';
 import type { AlationJobWatchProps, OutcomeFilter, OutcomeSubscriberInput } from './props';
 import { DEFAULTS, assertNoProblems, extraFinalStatusesEnv, validateAlationJobWatchProps } from './validate-props';
 import { bundleJobStatus } from './bundling';
+import { TokenLifetimeCheck } from './token-check';
 import { acknowledgeControl, deadLetterQueueProps, guardedTableProps } from './guardrails';
 import { applyRolePolicies } from './role-policies';
 import { replayAwareFilterPolicy, subscriberKey, webhookDeliveryPolicy } from './subscriptions';
@@ -97,6 +98,8 @@ export class AlationJobWatch extends Construct {
   public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** The operations dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The daily token check, unless `tokenCheck: false`. */
+  public readonly tokenCheck?: TokenLifetimeCheck;
 
   constructor(scope: Construct, id: string, props: AlationJobWatchProps) {
     super(scope, id);
@@ -244,7 +247,19 @@ export class AlationJobWatch extends Construct {
     for (const email of props.alarmEmails ?? []) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
-    this.alarms = this.createAlarms(props);
+    if (props.tokenCheck !== false) {
+      this.tokenCheck = new TokenLifetimeCheck(this, 'TokenCheck', {
+        tokenSecret: this.tokenSecret,
+        alationBaseUrl: props.alationBaseUrl,
+        alarmTopic: this.alarmTopic,
+        ...(props.tokenWarnDays !== undefined ? { warnDays: props.tokenWarnDays } : {}),
+        ...(props.runtime ? { runtime: props.runtime } : {}),
+        logGroup,
+        ...(props.alationCaCertificatePath ? { alationCaCertificatePath: props.alationCaCertificatePath } : {}),
+        ...(props.vpc ? { network: { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: this.function.connections.securityGroups } } : {}),
+      });
+    }
+    this.alarms = { ...this.createAlarms(props), ...this.tokenCheck?.alarms };
     this.dashboard = buildDashboard(this, {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,

@@ -322,4 +322,20 @@ export interface AlationJobWatchProps {
    * @default - `functions/job-status/handler.ts` in this repository
    */
   readonly entry?: string;
+
+  /**
+   * The daily token check (`infra/token-check.ts`): a small function that asks Alation about
+   * the secret's refresh token, with alarms `TokenInvalid` and `TokenExpiresSoon`.
+   * `false` leaves it out.
+   *
+   * @default true
+   */
+  readonly tokenCheck?: boolean;
+
+  /**
+   * The `TokenExpiresSoon` alarm fires when the refresh token has fewer than this many days left.
+   *
+   * @default 14
+   */
+  readonly tokenWarnDays?: number;
 }

@@ -13,6 +13,10 @@ export const MetricName = {
   AlationErrors: 'AlationErrors',
   InvalidMessages: 'InvalidMessages',
   DuplicateOutcomesSuppressed: 'DuplicateOutcomesSuppressed',
+  /** Token check (daily): 1 when Alation accepts the secret's token, else 0. */
+  TokenValid: 'TokenValid',
+  /** Token check (daily): whole days until the refresh token expires (not emitted for a bare access token). */
+  TokenDaysToExpiry: 'TokenDaysToExpiry',
   /** Jobs that reported a status the watcher has no rule for (once per job and status). */
   UnknownStatuses: 'UnknownStatuses',
   FollowUpsEnqueued: 'FollowUpsEnqueued',

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check';
+import { doctorCommand } from './doctor';
+import { notifyTestCommand } from './notify-test';
 import { ExitCode } from './exit-codes';
 import { simulateCommand } from './simulate';
 import { enqueueCommand } from './enqueue';
@@ -39,6 +41,8 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
   program.addCommand(redriveCommand({ write, writeError }, setExitCode));
   program.addCommand(replayCommand({ write, writeError }, setExitCode));
   program.addCommand(tailCommand({ write, writeError }, setExitCode));
+  program.addCommand(doctorCommand({ write, writeError }, setExitCode));
+  program.addCommand(notifyTestCommand({ write, writeError }, setExitCode));
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

@@ -1,5 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseAlationBaseUrl } from '../alation/base-url';
@@ -16,6 +17,7 @@ import {
   type SessionJob,
   type WatchSessionResult,
 } from '../local/demo';
+import type { LocalJobWatch } from '../local/job-watch';
 import { ExitCode, usageReporter } from './exit-codes';
 
 /**
@@ -65,6 +67,7 @@ interface StartOptions {
   readonly maxDelaySeconds: number;
   readonly outDir?: string;
   readonly plain?: boolean;
+  readonly stay?: boolean;
 }
 
 /** Real mode: checks no more often than this by default, to be gentle with a real Alation. */
@@ -89,6 +92,7 @@ export function startCommand(deps: StartCommandDeps, setExitCode: (code: number)
     .option('--max-delay-seconds <n>', 'with --alation-url: POLL_MAX_DELAY_SECONDS, the longest wait between checks', parsePositiveInteger, 30)
     .option('--out-dir <dir>', 'where outcomes.jsonl and handler.log go (default: .local/start-<time>)')
     .addOption(new Option('--plain', 'print progress lines instead of redrawing (the default when stdout is not a terminal)'))
+    .option('--stay', 'when the jobs are done, keep the local stack up (for doctor and notify-test) until Ctrl-C')
     .addHelpText(
       'after',
       `\nExit codes: demo: 0 every job got its expected outcome, 9 one did not (the differences are printed);\n` +
@@ -130,9 +134,11 @@ async function runStart(options: StartOptions, deps: StartCommandDeps): Promise<
         output,
         outDir,
         signal: abort.signal,
+        ...(options.stay ? { stay: stayUntil(abort.signal, outDir, deps.write) } : {}),
         ...(options.deadlineSeconds !== undefined ? { deadlineSeconds: options.deadlineSeconds } : {}),
       });
-      if (signalled) return signalled === 'SIGINT' ? StartExitCode.interrupted : StartExitCode.terminated;
+      // With --stay, Ctrl-C after the jobs ended is how the run ends, not an interruption.
+      if (signalled && result.interrupted) return signalled === 'SIGINT' ? StartExitCode.interrupted : StartExitCode.terminated;
       deps.write(result.asExpected ? `Every demo job got its expected outcome (${seconds(result.durationMs)}).\n` : `Some demo jobs did not get their expected outcome (${seconds(result.durationMs)}).\n`);
       return result.asExpected ? StartExitCode.successful : StartExitCode.notAsExpected;
     }
@@ -160,13 +166,34 @@ async function runStart(options: StartOptions, deps: StartCommandDeps): Promise<
       outDir,
       signal: abort.signal,
       graceMs: 60_000,
+      ...(options.stay ? { stay: stayUntil(abort.signal, outDir, deps.write) } : {}),
     });
-    if (signalled) return signalled === 'SIGINT' ? StartExitCode.interrupted : StartExitCode.terminated;
+    if (signalled && result.interrupted) return signalled === 'SIGINT' ? StartExitCode.interrupted : StartExitCode.terminated;
     return exitCodeOfRun(result);
   } finally {
     signals.off('SIGINT', onInt);
     signals.off('SIGTERM', onTerm);
   }
+}
+
+/**
+ * `--stay`: writes the local stack's environment (endpoints, region, fake credentials; no
+ * token) to `stack.env` and prints how to point `doctor` and `notify-test` at it, then waits for
+ * Ctrl-C with everything still running.
+ */
+export function stayUntil(signal: AbortSignal, outDir: string, write: (text: string) => void): (watch: LocalJobWatch) => Promise<void> {
+  return async (watch) => {
+    const envFile = join(outDir, 'stack.env');
+    writeFileSync(envFile, Object.entries(watch.aws.env()).map(([key, value]) => `${key}=${value}\n`).join(''));
+    const run = `env $(cat ${envFile}) npx alation-job-watch`;
+    write(
+      `\nThe local stack "${watch.stackName}" stays up until Ctrl-C. From another terminal in this checkout:\n` +
+        `  ${run} doctor --stack ${watch.stackName}\n` +
+        `  ${run} notify-test --stack ${watch.stackName} --verify\n`,
+    );
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  };
 }
 
 /** Validates the real-mode flags and reads the token, before any local endpoint starts. */

@@ -92,6 +92,11 @@ export const OutcomeSchema = z.strictObject({
   lastStatus: z.nullable(z.string()),
   /** The last failed check, if any (for `timed_out`: why it might not have finished). */
   lastError: z.nullable(z.strictObject({ errorClass: z.string(), message: z.string() })),
+  /**
+   * Present and true only on a test notification (`alation-job-watch notify-test`): no job ran,
+   * so receivers that act on outcomes should drop it. Absent on every real outcome.
+   */
+  test: z.optional(z.boolean()),
   // Follow-up chains (docs/contracts.md, "Follow-up jobs and chains"). Optional so outcomes
   // published before they existed still read as v1; the watcher always sets the first two.
   /** On a follow-up's outcome: the job whose result named it. Null on every other outcome. */

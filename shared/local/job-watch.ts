@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, Context } from 'aws-lambda';
 import { createDependencies } from '../aws/dependencies';
 import { loadConfig, type JobWatchConfig } from '../config';
@@ -29,8 +30,19 @@ export interface LocalJobWatchOptions {
   readonly maxReceiveCount?: number;
   readonly functionTimeoutMs?: number;
   /** Fixed ports for the AWS stand-ins. @default ephemeral */
-  readonly ports?: { readonly sqsSns?: number; readonly dynamodb?: number; readonly secretsManager?: number };
+  readonly ports?: { readonly sqsSns?: number; readonly dynamodb?: number; readonly secretsManager?: number; readonly controlPlane?: number };
+  /**
+   * The name under which the local control plane describes this stack (outputs, resources,
+   * function, event source mapping), so `doctor --stack NAME` reads it as it reads a deployed one.
+   * @default 'alation-job-watch-local'
+   */
+  readonly stackName?: string;
 }
+
+/** The stack name `npm start` and the tests give the local stack unless told otherwise. */
+export const LOCAL_STACK_NAME = 'alation-job-watch-local';
+/** The local job-status function's name. */
+export const LOCAL_FUNCTION_NAME = 'alation-job-watch-local';
 
 export interface LocalJobWatch {
   readonly aws: LocalAws;
@@ -39,6 +51,13 @@ export interface LocalJobWatch {
   readonly mapping: EventSourceMapping;
   /** The function's environment, as the CDK stack would set it. */
   readonly functionEnv: Readonly<Record<string, string>>;
+  /** The name the local control plane knows this stack by. */
+  readonly stackName: string;
+  /**
+   * Stops the event source mapping and marks it Disabled, as disabling it in AWS would:
+   * messages then wait on the queue.
+   */
+  disableMapping(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,23 +94,34 @@ export async function startLocalJobWatch(options: LocalJobWatchOptions): Promise
     };
     const config = loadConfig(functionEnv);
     const handler = options.handler ? await options.handler(functionEnv) : createBatchHandler(createDependencies(config));
+    const batchSize = options.batchSize ?? 10;
+    const functionTimeoutMs = options.functionTimeoutMs ?? Math.min(visibilityTimeoutSeconds * 1000, 60_000);
     const mapping = startEventSourceMapping({
       sqs: aws.clients().sqs,
       queueUrl: resources.jobQueue.url,
       queueArn: resources.jobQueue.arn,
       handler,
-      batchSize: options.batchSize ?? 10,
+      batchSize,
       visibilityTimeoutSeconds,
-      functionTimeoutMs: options.functionTimeoutMs ?? Math.min(visibilityTimeoutSeconds * 1000, 60_000),
+      functionTimeoutMs,
       waitTimeSeconds: 1,
-      functionName: 'alation-job-watch-local',
+      functionName: LOCAL_FUNCTION_NAME,
+      reportBatchItemFailures: true,
     });
+    const stackName = options.stackName ?? LOCAL_STACK_NAME;
+    const mappingId = randomUUID();
+    describeLocalStack(aws, stackName, resources, functionEnv, { batchSize, functionTimeoutMs, mappingId });
     return {
       aws,
       resources,
       config,
       mapping,
       functionEnv,
+      stackName,
+      async disableMapping() {
+        aws.controlPlane.updateMapping(mappingId, { state: 'Disabled' });
+        await mapping.stop();
+      },
       async stop() {
         await mapping.stop();
         await aws.stop();
@@ -103,4 +133,51 @@ export async function startLocalJobWatch(options: LocalJobWatchOptions): Promise
     restoreEnv();
     throw error;
   }
+}
+
+/**
+ * Tells the local control plane what this stack is, with the same output names as the CDK
+ * stack and the event source mapping as the local runner really runs it.
+ */
+function describeLocalStack(
+  aws: LocalAws,
+  stackName: string,
+  resources: JobWatchResources,
+  functionEnv: Readonly<Record<string, string>>,
+  run: { batchSize: number; functionTimeoutMs: number; mappingId: string },
+): void {
+  aws.controlPlane.putStack({
+    name: stackName,
+    outputs: {
+      JobQueueUrl: resources.jobQueue.url,
+      JobQueueArn: resources.jobQueue.arn,
+      DeadLetterQueueUrl: resources.deadLetterQueue.url,
+      DeadLetterQueueArn: resources.deadLetterQueue.arn,
+      OutcomeTopicArn: resources.outcomeTopic.arn,
+      TokenSecretArn: resources.tokenSecret.arn,
+      IdempotencyTableName: resources.idempotencyTable.name,
+    },
+    resources: [
+      { logicalId: 'Function', physicalId: LOCAL_FUNCTION_NAME, type: 'AWS::Lambda::Function' },
+      { logicalId: 'JobQueue', physicalId: resources.jobQueue.url, type: 'AWS::SQS::Queue' },
+      { logicalId: 'DeadLetterQueue', physicalId: resources.deadLetterQueue.url, type: 'AWS::SQS::Queue' },
+      { logicalId: 'OutcomeTopic', physicalId: resources.outcomeTopic.arn, type: 'AWS::SNS::Topic' },
+    ],
+  });
+  aws.controlPlane.putFunction({
+    name: LOCAL_FUNCTION_NAME,
+    runtime: `nodejs${process.versions.node.split('.')[0]}.x`,
+    timeoutSeconds: Math.ceil(run.functionTimeoutMs / 1000),
+    memoryMb: 512,
+    environment: functionEnv,
+  });
+  aws.controlPlane.putMapping({
+    uuid: run.mappingId,
+    functionName: LOCAL_FUNCTION_NAME,
+    eventSourceArn: resources.jobQueue.arn,
+    state: 'Enabled',
+    batchSize: run.batchSize,
+    maximumBatchingWindowInSeconds: 0,
+    functionResponseTypes: ['ReportBatchItemFailures'],
+  });
 }

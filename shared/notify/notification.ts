@@ -1,7 +1,12 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { Outcome } from '../contracts/outcome';
 import { outcomeEmailText } from './email-text';
-import { outcomeSubject } from './subject';
+import { MAX_SUBJECT_LENGTH, outcomeSubject } from './subject';
+
+/** A test notification's subject starts so; the rest is the real subject, so filters still match. */
+export const TEST_SUBJECT_PREFIX = '[TEST] ';
+/** A test notification's email starts with this line, above the real text. */
+export const TEST_EMAIL_HEADER = 'TEST NOTIFICATION from alation-job-watch notify-test: no job ran; nothing needs doing.';
 
 /**
  * SNS refuses a publish over 256 KB (message, subject and attributes together); SNS did not
@@ -34,8 +39,9 @@ export function buildNotification(outcome: Outcome, maxBytes: number = MAX_NOTIF
     0,
   );
   const render = (o: Outcome) => {
-    const Subject = outcomeSubject(o);
-    const Message = JSON.stringify({ default: JSON.stringify(o), email: outcomeEmailText(o) });
+    const Subject = o.test ? `${TEST_SUBJECT_PREFIX}${outcomeSubject(o)}`.slice(0, MAX_SUBJECT_LENGTH) : outcomeSubject(o);
+    const email = o.test ? `${TEST_EMAIL_HEADER}\n\n${outcomeEmailText(o)}` : outcomeEmailText(o);
+    const Message = JSON.stringify({ default: JSON.stringify(o), email });
     return { Subject, Message, size: bytes(Subject) + bytes(Message) + attributeBytes };
   };
   const fits = (o: Outcome) => {
@@ -69,13 +75,15 @@ export function buildNotification(outcome: Outcome, maxBytes: number = MAX_NOTIF
   return { Subject, Message, MessageStructure: 'json', MessageAttributes: attributes, outcome: sent };
 }
 
-/** The attributes subscribers filter on. SNS attribute values may not be empty. */
+/** The attributes subscribers filter on (`test` only on test notifications). SNS attribute values may not be empty. */
 export function messageAttributes(outcome: Outcome): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {
     status: { DataType: 'String', StringValue: outcome.status },
     hasErrors: { DataType: 'String', StringValue: String(outcome.hasErrors) },
   };
   if (outcome.kind) attributes.kind = { DataType: 'String', StringValue: outcome.kind };
+  // Only on test notifications, so a filter `{"test": [{"exists": false}]}` drops them.
+  if (outcome.test) attributes.test = { DataType: 'String', StringValue: 'true' };
   // Follow-up chains: `followUp` marks a follow-up's own outcome, `chain` a chain's verdict (the last word).
   attributes.followUp = { DataType: 'String', StringValue: String(Boolean(outcome.parent)) };
   attributes.chain = { DataType: 'String', StringValue: String(outcome.chain !== undefined) };

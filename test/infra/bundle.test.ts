@@ -30,7 +30,8 @@ describe('the job-status bundle', () => {
   // with the built-in CloudFormation schema validation on.
   it('bundles the real handler as minified ESM chunks with source maps, under 500 KB, the publish path left out of the init', () => {
     const app = new App({ outdir });
-    new AlationJobWatchStack(app, 'AlationJobWatch', { alationBaseUrl: BASE_URL, entry: DEFAULT_ENTRY });
+    // The job-status asset alone (the token check bundles its own, with the same bundler).
+    new AlationJobWatchStack(app, 'AlationJobWatch', { alationBaseUrl: BASE_URL, entry: DEFAULT_ENTRY, tokenCheck: false });
 
     const assembly = app.synth();
 
@@ -94,7 +95,8 @@ describe('the job-status bundle', () => {
     const [first, second] = [makeTestPki('First'), makeTestPki('Second')];
     const app = new App({ outdir: mkdtempSync(join(outdir, 'ca-')) });
     const stacks = [first, second].map(
-      (pki, i) => new AlationJobWatchStack(app, `Ca${i}`, { alationBaseUrl: BASE_URL, entry: FIXTURE_ENTRY, alationCaCertificatePath: pki.caPath }),
+      // The job-status asset alone; the token check ships the same CA file (token-check.test.ts).
+      (pki, i) => new AlationJobWatchStack(app, `Ca${i}`, { alationBaseUrl: BASE_URL, entry: FIXTURE_ENTRY, alationCaCertificatePath: pki.caPath, tokenCheck: false }),
     );
     const assembly = app.synth();
 

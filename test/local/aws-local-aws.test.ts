@@ -32,6 +32,9 @@ describe('startLocalAws', () => {
       AWS_ENDPOINT_URL_SNS: aws.endpoints.sns,
       AWS_ENDPOINT_URL_DYNAMODB: aws.endpoints.dynamodb,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoints.secretsManager,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoints.controlPlane,
+      AWS_ENDPOINT_URL_LAMBDA: aws.endpoints.controlPlane,
+      AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoints.controlPlane,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
@@ -137,6 +140,6 @@ describe('stop', () => {
     await other.stop();
     const results = await Promise.allSettled(endpoints.map((endpoint) => fetch(endpoint)));
 
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
   });
 });

@@ -191,3 +191,64 @@ describe('Alation simulator: tokens', () => {
     expect(JSON.stringify(sim.stats())).not.toContain(secretLooking);
   });
 });
+
+function post(sim: AlationSimulator, path: string, body: unknown) {
+  return fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+describe('validateRefreshToken and validateAPIAccessToken', () => {
+  it('describes an active refresh token with its 60-day default expiry, without echoing it', async () => {
+    const clock = manualClock();
+    const sim = await start({ now: clock.now });
+
+    const response = await post(sim, SIMULATOR_PATHS.validateRefreshToken, { refresh_token: REFRESH.refreshToken, user_id: REFRESH.userId });
+
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({
+      user_id: 7,
+      name: 'alation-job-watch',
+      created_at: '2024-01-01T00:00:00.000Z',
+      token_expires_at: '2024-03-01T00:00:00.000Z',
+      token_status: 'ACTIVE',
+      last_used_at: null,
+    });
+    expect(text).not.toContain(REFRESH.refreshToken);
+  });
+
+  it('answers EXPIRED once the refresh token has expired, and mints nothing from it', async () => {
+    const clock = manualClock();
+    const sim = await start({ now: clock.now, refreshTokenTtlMs: 1000 });
+    clock.advance(1000);
+
+    const validated = await post(sim, SIMULATOR_PATHS.validateRefreshToken, { refresh_token: REFRESH.refreshToken, user_id: REFRESH.userId });
+    const minted = await createTokenRequest(sim, { refresh_token: REFRESH.refreshToken, user_id: REFRESH.userId });
+
+    expect(((await validated.json()) as { token_status: string }).token_status).toBe('EXPIRED');
+    expect(minted.status).toBe(401);
+  });
+
+  it('answers REVOKED after a revocation, and refuses the access tokens minted from it', async () => {
+    const sim = await start();
+    const minted = (await (await createTokenRequest(sim, { refresh_token: REFRESH.refreshToken, user_id: REFRESH.userId })).json()) as { api_access_token: string };
+
+    sim.revokeRefreshToken(REFRESH.refreshToken);
+
+    const validated = await post(sim, SIMULATOR_PATHS.validateRefreshToken, { refresh_token: REFRESH.refreshToken, user_id: REFRESH.userId });
+    expect(((await validated.json()) as { token_status: string }).token_status).toBe('REVOKED');
+    const access = await post(sim, SIMULATOR_PATHS.validateAccessToken, { api_access_token: minted.api_access_token, user_id: REFRESH.userId });
+    expect(((await access.json()) as { token_status: string }).token_status).toBe('REVOKED');
+    expect((await fetch(jobStatusUrl(sim.url, { id: 1 }), { headers: { TOKEN: minted.api_access_token } })).status).toBe(401);
+  });
+
+  it('answers 401 for a refresh token with the wrong user, and 400 naming a missing field', async () => {
+    const sim = await start();
+
+    const wrongUser = await post(sim, SIMULATOR_PATHS.validateRefreshToken, { refresh_token: REFRESH.refreshToken, user_id: 8 });
+    const missing = await post(sim, SIMULATOR_PATHS.validateAccessToken, { user_id: 7 });
+
+    expect(wrongUser.status).toBe(401);
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toEqual({ api_access_token: ['This field is required or invalid.'] });
+  });
+});

@@ -22,3 +22,5 @@ export { startDynaliteServer } from './dynalite-server';
 export type { DynaliteServer, DynaliteServerOptions } from './dynalite-server';
 export { LOOPBACK_HOST } from './http-listen';
 export { LocalAwsError, LocalEndpointError, ProvisionError, SecretsManagerServiceError } from './errors';
+export { startControlPlaneServer } from './control-plane-server';
+export type { ControlPlaneServer, LocalAlarm, LocalFunction, LocalMapping, LocalStack } from './control-plane-server';

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { startControlPlaneServer, type ControlPlaneServer } from './control-plane-server';
 import { startDynaliteServer } from './dynalite-server';
 import { LocalEndpointError } from './errors';
 import { startFauxqsServer } from './fauxqs-server';
@@ -28,6 +32,8 @@ export interface LocalAwsEndpoints {
   readonly sns: string;
   readonly dynamodb: string;
   readonly secretsManager: string;
+  /** CloudFormation, Lambda and CloudWatch share the control-plane stand-in's endpoint. */
+  readonly controlPlane: string;
 }
 
 /** Real SDK v3 clients pointed at the local endpoints. */
@@ -36,6 +42,9 @@ export interface LocalAwsClients {
   readonly sns: SNSClient;
   readonly dynamodb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
+  readonly cloudFormation: CloudFormationClient;
+  readonly lambda: LambdaClient;
+  readonly cloudWatch: CloudWatchClient;
 }
 
 /** Options of {@link startLocalAws}. */
@@ -43,7 +52,7 @@ export interface StartLocalAwsOptions {
   /** @default 'us-east-1' */
   readonly region?: string;
   /** Fixed ports, e.g. for `npm start`. @default 0 for each (ephemeral) */
-  readonly ports?: { readonly sqsSns?: number; readonly dynamodb?: number; readonly secretsManager?: number };
+  readonly ports?: { readonly sqsSns?: number; readonly dynamodb?: number; readonly secretsManager?: number; readonly controlPlane?: number };
   /** fauxqs's request log. @default false */
   readonly logger?: boolean;
 }
@@ -54,6 +63,8 @@ export interface LocalAws {
   readonly endpoints: LocalAwsEndpoints;
   /** The Secrets Manager stand-in, for its access log. */
   readonly secretsManager: SecretsManagerServer;
+  /** The read-only CloudFormation/Lambda/CloudWatch stand-in `doctor` talks to. */
+  readonly controlPlane: ControlPlaneServer;
   /**
    * This run's random credentials: the clients, {@link LocalAws.env} and so the handler sign
    * with them, and the Secrets Manager stand-in refuses any request not signed with them.
@@ -103,6 +114,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
   const credentials = randomCredentials();
   const started: Stoppable[] = [];
   let secretsManager: SecretsManagerServer;
+  let controlPlane: ControlPlaneServer;
   let endpoints: LocalAwsEndpoints;
   try {
     const fauxqs = await startFauxqsServer({ port: options.ports?.sqsSns ?? 0, region, logger: options.logger ?? false });
@@ -111,11 +123,14 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     started.push(dynamo);
     secretsManager = await startSecretsManagerServer({ port: options.ports?.secretsManager ?? 0, region, credentials });
     started.push(secretsManager);
+    controlPlane = await startControlPlaneServer({ port: options.ports?.controlPlane ?? 0, region });
+    started.push(controlPlane);
     endpoints = {
       sqs: fauxqs.endpoint,
       sns: fauxqs.endpoint,
       dynamodb: dynamo.endpoint,
       secretsManager: secretsManager.endpoint,
+      controlPlane: controlPlane.endpoint,
     };
   } catch (error) {
     // Do not leave half the stand-ins listening when one fails to start.
@@ -124,6 +139,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
   }
 
   let clients: LocalAwsClients | undefined;
+  let destroyControlPlaneClients = (): void => undefined;
   const common = { region, credentials };
 
   const env = (): Record<string, string> => ({
@@ -131,6 +147,9 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     AWS_ENDPOINT_URL_SNS: endpoints.sns,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: endpoints.controlPlane,
+    AWS_ENDPOINT_URL_LAMBDA: endpoints.controlPlane,
+    AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.controlPlane,
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -140,6 +159,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     region,
     endpoints,
     secretsManager,
+    controlPlane,
     credentials,
     env,
     applyEnv(target = process.env) {
@@ -154,17 +174,33 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
       };
     },
     clients() {
-      clients ??= {
-        sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
-        sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
-        dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
-        secretsManager: new SecretsManagerClient({ ...common, endpoint: endpoints.secretsManager }),
-      };
+      if (!clients) {
+        // The control-plane clients are built on first use: only doctor's tests need them.
+        const controlPlaneClients: { cloudFormation?: CloudFormationClient; lambda?: LambdaClient; cloudWatch?: CloudWatchClient } = {};
+        const built = controlPlaneClients;
+        clients = {
+          sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
+          sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
+          dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
+          secretsManager: new SecretsManagerClient({ ...common, endpoint: endpoints.secretsManager }),
+          get cloudFormation() {
+            return (built.cloudFormation ??= new CloudFormationClient({ ...common, endpoint: endpoints.controlPlane }));
+          },
+          get lambda() {
+            return (built.lambda ??= new LambdaClient({ ...common, endpoint: endpoints.controlPlane }));
+          },
+          get cloudWatch() {
+            return (built.cloudWatch ??= new CloudWatchClient({ ...common, endpoint: endpoints.controlPlane }));
+          },
+        };
+        destroyControlPlaneClients = () => Object.values(built).forEach((client) => client.destroy());
+      }
       return clients;
     },
     async stop() {
       if (clients) {
-        for (const client of Object.values(clients)) client.destroy();
+        for (const client of [clients.sqs, clients.sns, clients.dynamodb, clients.secretsManager]) client.destroy();
+        destroyControlPlaneClients();
         clients = undefined;
       }
       await stopAll(started.splice(0));

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { startAlationSimulator, type AlationSimulator } from '../simulator';
 import { DEFAULT_DEMO_DEADLINE_SECONDS, demoJobs } from './demo-jobs';
 import { runWatchSession, type WatchSessionOptions, type WatchSessionResult } from './watch-session';
 
+/** The simulator's user that owns the demo's refresh token. */
+const DEMO_USER_ID = 1;
+
 /** Options of {@link runDemo}. */
-export interface RunDemoOptions extends Pick<WatchSessionOptions, 'output' | 'outDir' | 'signal' | 'refreshMs' | 'captureHandlerLogs'> {
+export interface RunDemoOptions extends Pick<WatchSessionOptions, 'output' | 'outDir' | 'signal' | 'refreshMs' | 'captureHandlerLogs' | 'stay'> {
   /** The watch deadline; job durations scale with it. @default 40 */
   readonly deadlineSeconds?: number;
   /** @default startAlationSimulator */
@@ -33,8 +37,12 @@ export async function runDemo(options: RunDemoOptions): Promise<WatchSessionResu
   const jobs = demoJobs({ deadlineSeconds });
   let simulator: AlationSimulator | undefined;
   try {
+    // The secret holds a refresh token, the form the docs recommend: the handler mints access
+    // tokens from it, and `doctor` on a `--stay` stack can ask the simulator about its expiry.
+    const grant = { refreshToken: randomUUID(), userId: DEMO_USER_ID };
     simulator = await (options.startSimulator ?? startAlationSimulator)({
       jobs: jobs.flatMap((job) => (job.simulator ? [job.simulator] : [])),
+      refreshTokens: [grant],
     });
     options.output.write(
       `Alation simulator on ${simulator.url}; local SQS/SNS, DynamoDB and Secrets Manager on 127.0.0.1.\n` +
@@ -43,7 +51,7 @@ export async function runDemo(options: RunDemoOptions): Promise<WatchSessionResu
     return await runWatchSession({
       ...options,
       alationBaseUrl: simulator.url,
-      tokenSecretValue: simulator.accessToken,
+      tokenSecretValue: { refreshToken: grant.refreshToken, userId: grant.userId },
       tunables: demoTunables(deadlineSeconds),
       deadlineSeconds,
       jobs,

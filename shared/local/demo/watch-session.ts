@@ -40,6 +40,11 @@ export interface WatchSessionOptions {
   readonly captureHandlerLogs?: boolean;
   /** The live view's refresh period. @default 250 ms on a TTY, 5 000 ms otherwise */
   readonly refreshMs?: number;
+  /**
+   * Called once every job is resolved (or the time is up), with everything still running; the
+   * session stops the stack only when it returns (`npm start -- --stay` waits for Ctrl-C here).
+   */
+  readonly stay?: (watch: LocalJobWatch) => Promise<void>;
 }
 
 /** What a session saw. */
@@ -197,6 +202,10 @@ export async function runWatchSession(options: WatchSessionOptions): Promise<Wat
       if (allResolvedAt === undefined && finishedCount() === observed.size) allResolvedAt = Date.now();
     }
     interrupted = options.signal?.aborted ?? false;
+    if (options.stay && !interrupted) {
+      view?.stop();
+      await options.stay(watch);
+    }
   } finally {
     view?.stop();
     try {

@@ -1,5 +1,5 @@
 /** Public API of the Alation simulator: a local stand-in for Alation's Job Status API. */
-export { startAlationSimulator, DEFAULT_ACCESS_TOKEN_TTL_MS } from './server';
+export { startAlationSimulator, DEFAULT_ACCESS_TOKEN_TTL_MS, DEFAULT_REFRESH_TOKEN_TTL_MS } from './server';
 export type { AlationSimulator, SimulatorOptions } from './server';
 export { loadScenario, parseScenario } from './scenario';
 export { PRESETS, PRESET_NAMES, RUNNING_BODY, isPresetName } from './presets';
@@ -11,7 +11,7 @@ export { DETAIL_BODIES } from './responses';
 export { formatFinishedMessage } from './finishedMessage';
 export { SimulatorError, InvalidJobDefinitionError, ScenarioFileError, InvalidSimulatorOptionsError } from './errors';
 export type { SimulatorStats } from './stats';
-export type { MintedAccessToken } from './tokenStore';
+export type { AccessTokenDescription, MintedAccessToken, RefreshTokenDescription, TokenStatus } from './tokenStore';
 export { JOB_STATUSES } from './types';
 export type {
   AddedJob,

@@ -12,12 +12,15 @@ import { SIMULATOR_PATHS } from './paths';
 import { createRandom } from './random';
 import { DETAIL_BODIES, jsonResponse, methodNotAllowed } from './responses';
 import { StatsRecorder, type SimulatorStats } from './stats';
-import { answerCreateAccessToken } from './tokenHandler';
+import { answerCreateAccessToken, answerValidateAccessToken, answerValidateRefreshToken } from './tokenHandler';
 import { TokenStore } from './tokenStore';
 import type { AddedJob, JobDefinition, RecordedRequest, RefreshTokenGrant, SimResponse } from './types';
 
 /** Alation's default API access token lifespan (24 hours). */
 export const DEFAULT_ACCESS_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Alation's default refresh token lifespan (60 days). */
+export const DEFAULT_REFRESH_TOKEN_TTL_MS = 60 * 24 * 60 * 60 * 1000;
 
 /** Loopback only: the simulator has unauthenticated admin endpoints. */
 const HOST = '127.0.0.1';
@@ -39,6 +42,8 @@ export interface SimulatorOptions {
    * @default 86_400_000 (Alation's 24 hours)
    */
   readonly accessTokenTtlMs?: number;
+  /** Lifetime of a refresh token that sets no `expiresAtMs`. @default 60 days (Alation's) */
+  readonly refreshTokenTtlMs?: number;
   /** Jobs to register at start-up (they start running then). @default none */
   readonly jobs?: readonly JobDefinition[];
   /** Faults injected into job-status requests. @default none */
@@ -59,6 +64,10 @@ export interface AlationSimulator {
   addJob(definition: JobDefinition): AddedJob;
   /** Revokes the static access token(s) and returns the new one. */
   rotateAccessToken(): string;
+  /** Revokes a refresh token and the access tokens minted from it. @returns whether it was known */
+  revokeRefreshToken(refreshToken: string): boolean;
+  /** Moves a refresh token's expiry (ms since the epoch). @returns whether it was known */
+  setRefreshTokenExpiry(refreshToken: string, expiresAtMs: number): boolean;
   stats(): SimulatorStats;
   /** Every request received, oldest first (headers included, so tests can assert on them). */
   readonly requests: readonly RecordedRequest[];
@@ -86,6 +95,7 @@ export async function startAlationSimulator(options: SimulatorOptions = {}): Pro
     accessTokens: options.accessTokens ?? [randomUUID()],
     refreshTokens: options.refreshTokens ?? [],
     accessTokenTtlMs: options.accessTokenTtlMs ?? DEFAULT_ACCESS_TOKEN_TTL_MS,
+    refreshTokenTtlMs: options.refreshTokenTtlMs ?? DEFAULT_REFRESH_TOKEN_TTL_MS,
     now,
     newToken: randomUUID,
   });
@@ -134,6 +144,10 @@ export async function startAlationSimulator(options: SimulatorOptions = {}): Pro
     if (pathname === SIMULATOR_PATHS.createAccessToken) {
       if (request.method !== 'POST') return send(res, methodNotAllowed(request.method, 'POST'));
       return send(res, answerCreateAccessToken(request, tokens));
+    }
+    if (pathname === SIMULATOR_PATHS.validateRefreshToken || pathname === SIMULATOR_PATHS.validateAccessToken) {
+      if (request.method !== 'POST') return send(res, methodNotAllowed(request.method, 'POST'));
+      return send(res, pathname === SIMULATOR_PATHS.validateRefreshToken ? answerValidateRefreshToken(request, tokens) : answerValidateAccessToken(request, tokens));
     }
     const admin = answerAdmin(request, { jobs, stats: snapshot, rotateAccessToken });
     send(res, admin ?? jsonResponse(404, DETAIL_BODIES.notFound));
@@ -187,6 +201,8 @@ export async function startAlationSimulator(options: SimulatorOptions = {}): Pro
     },
     addJob: (definition) => jobs.add(definition),
     rotateAccessToken,
+    revokeRefreshToken: (token) => tokens.revokeRefreshToken(token),
+    setRefreshTokenExpiry: (token, at) => tokens.setRefreshTokenExpiry(token, at),
     stats: snapshot,
     requests,
     stop: () => {

@@ -87,6 +87,15 @@ export interface AddedJob {
 export interface RefreshTokenGrant {
   readonly refreshToken: string;
   readonly userId: number;
+  /** Shown by `validateRefreshToken` as `name`. @default 'alation-job-watch' */
+  readonly name?: string;
+  /**
+   * When it expires, in ms since the epoch (the simulator's clock).
+   * @default created + the simulator's `refreshTokenTtlMs` (Alation's 60 days)
+   */
+  readonly expiresAtMs?: number;
+  /** Revoked from the start (as if an admin revoked it in Alation's UI). @default false */
+  readonly revoked?: boolean;
 }
 
 /** One request as it reached the simulator, for tests to assert on what a client sent. */
