@@ -1,4 +1,4 @@
-import { isSendableText, toSendableText } from '../contracts/sendable-text';
+import { cutText, isSendableText, toSendableText } from '../contracts/sendable-text';
 import { AlationError, AlationErrorClass, InvalidJobReferenceError } from '../errors';
 import type { JobIdentifier } from './job-identifier';
 import type { AlationJobStatus } from './job-status';
@@ -212,7 +212,7 @@ function toJobStatus(response: Response, text: string, what: string, secrets: Kn
   if (exceedsJsonValues(text, MAX_ANSWER_JSON_VALUES)) throw bad(`the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values`);
   const parsed = { value: parseJson(text) };
   // Cleaned before anything reads, cuts or passes on a single string of it.
-  if (parsed.value === undefined) throw bad(`the answer is not JSON (${excerpt(secrets.clean(text)) || 'empty body'})`);
+  if (parsed.value === undefined) throw bad(`the answer is not JSON (${excerpt(secrets.cleanUnparsed(text)) || 'empty body'})`);
   secrets.cleanJson(parsed);
   const body = parsed.value;
   if (!isRecord(body)) throw bad('the answer is not a JSON object');
@@ -234,7 +234,8 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
 function describeBody(response: Response, text: string, secrets: KnownSecrets): string {
   if (looksLikeHtml(response, text)) return 'HTML page';
   const parsed = { value: parseJson(text) };
-  if (parsed.value === undefined) return excerpt(secrets.clean(text));
+  // Not JSON (cut short, say), yet its escapes may still spell a credential: undone and cleaned.
+  if (parsed.value === undefined) return excerpt(secrets.cleanUnparsed(text));
   // Parsed first, so a credential spelt with JSON escapes is found too.
   secrets.cleanJson(parsed);
   const body = parsed.value;
@@ -256,10 +257,10 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** At most 200 characters of already cleaned text, on one line; a pair cut in two becomes U+FFFD. */
+/** At most 200 characters of already cleaned text, on one line, never cut inside a surrogate pair. */
 function excerpt(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${toSendableText(flat.slice(0, 200))}…` : flat;
+  return flat.length > 200 ? `${cutText(flat, 200)}…` : flat;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

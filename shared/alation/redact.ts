@@ -81,24 +81,49 @@ export class KnownSecrets {
   }
 
   /**
-   * Alation's `result` is often JSON inside a string. Once parsed again, its escapes
-   * (`\u0074`) can spell a credential the string does not hold literally, so such a string is
-   * parsed and cleaned too, and written back (re-serialised) only when that changed something.
-   * Only strings that look like JSON and hold a `\u` or `\/` escape are looked into: without
-   * one, the plain cleaning saw every character as a parser would.
+   * Alation's `result` is often JSON inside a string, and the result parser decodes any string
+   * that is JSON text once trimmed (an object, a list or a string literal such as `"\u0074..."`).
+   * Once decoded, its escapes can spell a credential the string does not hold literally, so
+   * every string the parser would decode is decoded here the same way (trimmed, within the same
+   * value budget), cleaned, and written back (re-serialised) only when that changed something.
+   * Only strings holding a backslash are looked into: without an escape, the plain cleaning saw
+   * every character as a parser would. Numbers, `true`, `false` and `null` hold no text.
    * @returns the cleaned text, or undefined when the string is not such JSON or needed nothing.
    */
   private cleanEmbeddedJson(text: string): string | undefined {
-    if (!/^\s*[[{]/.test(text) || !/\\[u/]/.test(text)) return undefined;
+    if (!text.includes('\\')) return undefined;
+    const trimmed = text.trim();
+    if (!/^[[{"]/.test(trimmed)) return undefined;
     // Decoding costs memory per value: a text past the budget is not decoded here, nor by the
     // parser (which reads it as text), so escapes in it never spell anything (json-budget.ts).
-    if (exceedsJsonValues(text, MAX_ANSWER_JSON_VALUES)) return undefined;
+    if (exceedsJsonValues(trimmed, MAX_ANSWER_JSON_VALUES)) return undefined;
     let inner: { value: unknown };
     try {
-      inner = { value: JSON.parse(text) };
+      inner = { value: JSON.parse(trimmed) };
     } catch {
       return undefined;
     }
     return this.cleanJson(inner) > 0 ? JSON.stringify(inner.value) : undefined;
   }
+
+  /**
+   * Text that is not JSON (a body cut short by a proxy or a timeout) is still read by people
+   * as JSON, and may be decoded further on: it is cleaned as it is, then its JSON escapes are
+   * undone and the result cleaned again, so a credential spelt with `\u` escapes in a broken
+   * answer is cut out too. Returns the unescaped, cleaned text. One linear pass.
+   */
+  cleanUnparsed(text: string): string {
+    const plain = this.clean(text);
+    if (!plain.includes('\\')) return plain;
+    return this.clean(plain.replace(JSON_ESCAPE, (escape: string) => unescapeJson(escape)));
+  }
 }
+
+/** One JSON string escape: `\uXXXX` or a one-character escape. */
+const JSON_ESCAPE = /\\(?:u[0-9a-fA-F]{4}|["\\/bfnrt])/g;
+const SHORT_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+function unescapeJson(escape: string): string {
+  return escape[1] === 'u' ? String.fromCharCode(Number.parseInt(escape.slice(2), 16)) : SHORT_ESCAPES[escape[1]!]!;
+}
+

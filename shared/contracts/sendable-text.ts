@@ -26,3 +26,22 @@ export function isSendableText(text: string): boolean {
 export function toSendableText(text: string): string {
   return isSendableText(text) ? text : text.replace(UNSENDABLE, REPLACEMENT_CHARACTER);
 }
+
+/**
+ * The first `maxChars` UTF-16 code units of `text`, one fewer when the cut would fall between
+ * the two halves of a surrogate pair: a bare `slice` there leaves a lone surrogate, which SQS and
+ * SNS refuse and strict JSON readers reject. The one way the project cuts text it passes on.
+ */
+export function cutText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const end = maxChars > 0 && isHighSurrogate(text.charCodeAt(maxChars - 1)) && isLowSurrogate(text.charCodeAt(maxChars)) ? maxChars - 1 : maxChars;
+  return text.slice(0, Math.max(0, end));
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
