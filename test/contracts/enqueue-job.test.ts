@@ -65,7 +65,7 @@ describe('enqueueJob', () => {
     ['a lone surrogate in jobName', { jobName: 'job\uD800x' }, 'jobName: must be well-formed text'],
     ['a lone surrogate in kind', { jobId: 1, kind: 'lin\uDC00' }, 'kind: must be well-formed text'],
     ['U+FFFE in a context value', { jobId: 1, context: { a: { b: ['ok', 'x\uFFFE'] } } }, 'context.a.b.1: must be well-formed text'],
-    ['a lone surrogate in a context key', { jobId: 1, context: { ['k\uD800']: 1 } }, 'context.k\uD800: must be well-formed text'],
+    ['a lone surrogate in a context key', { jobId: 1, context: { ['k\uD800']: 1 } }, 'context.k\uFFFD: must be well-formed text' /* the path itself made sendable: it goes into the DLQ reason */],
   ])('refuses %s before any SDK call, naming the field', async (_what, input, problem) => {
     const sqs = recordingSqs();
     await expect(enqueueJob(sqs as never, QUEUE_URL, input as never)).rejects.toThrow(problem);
