@@ -43,16 +43,55 @@ const requeueMessage = (queueUrl: string, reference: JobReference, delaySeconds:
   DelaySeconds: delaySeconds,
 });
 
-const deadLetterMessage = (queueUrl: string, body: string, reason: string, sourceMessageId: string): OutgoingMessage => ({
-  QueueUrl: queueUrl,
-  // SQS refuses an empty body; an empty input is kept visible as such.
-  MessageBody: body === '' ? '(empty body)' : body,
-  MessageAttributes: {
+/**
+ * The smallest `MaximumMessageSize` a queue of the stack has (SQS's old default; the stack's
+ * queues and fauxqs's are at least this). A dead letter up to this size always fits the DLQ.
+ */
+export const MIN_QUEUE_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * A dead letter: the body as it came, with why (`reason`) and from where (`sourceMessageId`).
+ * The body arrived through a queue that shares the DLQ's size limit, so it fit there, but body
+ * and attributes together may not: a body at the limit would make every dead-letter send fail
+ * and the record reach the DLQ through redrive without its reason. So the whole message is
+ * kept within the larger of the body's own size and {@link MIN_QUEUE_MESSAGE_BYTES}; past that
+ * the body is cut (on a character boundary, with a marker) and `bodyTruncated` says so. The
+ * reason is always kept.
+ */
+const deadLetterMessage = (queueUrl: string, body: string, reason: string, sourceMessageId: string): OutgoingMessage => {
+  const attributes: Record<string, MessageAttributeValue> = {
     // Made sendable after a cut that keeps pairs whole: a refused reason would fail every delivery.
     reason: { DataType: 'String', StringValue: toSendableText(cutText(reason, MAX_REASON_LENGTH)) || 'unknown' },
-    sourceMessageId: { DataType: 'String', StringValue: sourceMessageId || 'unknown' },
-  },
-});
+    sourceMessageId: { DataType: 'String', StringValue: toSendableText(cutText(sourceMessageId, 256)) || 'unknown' },
+  };
+  // SQS refuses an empty body; an empty input is kept visible as such.
+  const message: OutgoingMessage = { QueueUrl: queueUrl, MessageBody: body === '' ? '(empty body)' : body, MessageAttributes: attributes };
+  const bodyBytes = Buffer.byteLength(message.MessageBody);
+  const limit = Math.max(bodyBytes, MIN_QUEUE_MESSAGE_BYTES);
+  if (messageBytes(message) <= limit) return message;
+  const note = (kept: number) => `the body was ${bodyBytes} bytes; the first ${kept} are kept so that the DLQ accepts it with its reason`;
+  const marker = (kept: number) => `\n[cut by alation-job-watch: ${kept} of ${bodyBytes} bytes kept]`;
+  const extra = Buffer.byteLength('bodyTruncated') + Buffer.byteLength('String') + Buffer.byteLength(note(bodyBytes));
+  const room = limit - (messageBytes(message) - bodyBytes) - extra - Buffer.byteLength(marker(bodyBytes));
+  const kept = utf8Prefix(message.MessageBody, Math.max(0, room));
+  const keptBytes = Buffer.byteLength(kept);
+  return {
+    ...message,
+    MessageBody: `${kept}${marker(keptBytes)}`,
+    MessageAttributes: { ...attributes, bodyTruncated: { DataType: 'String', StringValue: note(keptBytes) } },
+  };
+};
+
+/** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes, never ending inside a character. */
+function utf8Prefix(text: string, maxBytes: number): string {
+  // Each code unit is at most 3 bytes (a pair, 2 units, is 4): a first cut by units, then trimmed.
+  let kept = cutText(text, maxBytes);
+  while (Buffer.byteLength(kept) > maxBytes) {
+    const over = Buffer.byteLength(kept) - maxBytes;
+    kept = cutText(kept, kept.length - Math.max(1, Math.floor(over / 3)));
+  }
+  return kept;
+}
 
 /** One `SendMessage` per call: for callers outside an invocation (CLI, tests of one record). */
 export function createSqsJobQueue(options: SqsJobQueueOptions): JobQueue {
