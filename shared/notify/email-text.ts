@@ -31,9 +31,13 @@ export function outcomeEmailText(outcome: Outcome): string {
     result.newEventsIngested !== null && `${result.newEventsIngested} new events ingested`,
     result.previouslyIngestedSkipped !== null && `${result.previouslyIngestedSkipped} previously ingested skipped`,
     result.errorsIgnored !== null && `${result.errorsIgnored} errors ignored`,
+    // Read from the result's own words ("Failed: 2"): shown so a partly failed job reads as such.
+    result.failedCount !== undefined && result.failedCount !== null && `${result.failedCount} failed`,
   ].filter(Boolean);
   if (counts.length > 0) lines.push(row('Counts', counts.join(', ')));
   if (result.error) lines.push(row('Error', result.error));
+  // The result could not be read in full: the reader must know the counts may be missing.
+  if (result.parseError) lines.push(row('Result unread', result.parseError));
   if (outcome.lastError && outcome.status !== 'successful') {
     lines.push(row('Last check error', `${outcome.lastError.errorClass}: ${outcome.lastError.message}`));
   }

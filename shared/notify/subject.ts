@@ -26,6 +26,7 @@ function countsSummary(outcome: Outcome): string {
   const parts: string[] = [];
   const errors = Math.max(result.errorObjectCount, result.errorsIgnored ?? 0);
   if (errors > 0) parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
+  if (result.failedCount) parts.push(`${result.failedCount} failed`);
   if (result.updatedObjects !== null) parts.push(`${result.updatedObjects} updated`);
   if (result.newEventsIngested !== null) parts.push(`${result.newEventsIngested} new events`);
   if (outcome.status === 'timed_out') parts.push(`after ${outcome.polls} checks`);

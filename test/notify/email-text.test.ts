@@ -5,7 +5,7 @@ import { outcomeSubject } from '../../shared/notify/subject';
 import { outcome } from '../support/outcomes';
 
 /** The lines the email itself writes at column 0: the headline, the labels, the section titles. */
-const OWN_LINE = /^(Alation job |Status: |Alation says: |Finished at: |Watched: |Counts: |Error: |Last check error: |Follow-up jobs: |Error objects \(\d+\):$|Result:$|Context: |Notification id: )/;
+const OWN_LINE = /^(Alation job |Status: |Alation says: |Finished at: |Watched: |Counts: |Error: |Result unread: |Last check error: |Follow-up jobs: |Error objects \(\d+\):$|Result:$|Context: |Notification id: )/;
 
 const hostile = fc.string({
   unit: fc.oneof(
