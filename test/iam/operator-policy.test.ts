@@ -7,16 +7,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../shared/cli/check';
+import { doctorCommand } from '../../shared/cli/doctor';
+import { notifyTestCommand } from '../../shared/cli/notify-test';
 import { enqueueCommand } from '../../shared/cli/enqueue';
 import { main } from '../../shared/cli/main';
 import { redrive, redriveCommand } from '../../shared/cli/redrive';
 import { tailCommand } from '../../shared/cli/tail';
 import { secretsManagerTokenProvider } from '../../shared/aws/secrets-manager-tokens';
 import { provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
+import { LOCAL_FUNCTION_NAME, startLocalJobWatch, type LocalJobWatch } from '../../shared/local/job-watch';
 import { startAlationSimulator, type AlationSimulator } from '../../shared/local/simulator';
 import { runCommand, stackWithOutputs, type CommandRun } from '../cli/operator-helpers';
 import { AwsCallLog, AwsService, recordAwsCalls, recordingSend } from '../support/aws-calls';
@@ -37,11 +43,13 @@ const NO_AWS_COMMANDS: Readonly<Record<string, string>> = {
 
 /**
  * Commands that call AWS but are not run here yet: a known gap, listed so that it shows, and the
- * operator policy does not cover them. `replay` arrived with the infra merge (subscription DLQs,
- * the replay ledger in the idempotency table, sns:Publish); its run is still to be written.
+ * operator policy does not cover them. `replay` receives from and deletes on each subscription
+ * DLQ, whose names CloudFormation generates and whose outputs are URLs under a prefix `replay`
+ * reads as sources: no statement scoped to those queues can be written from the outputs, and a
+ * statement on `${StackName}-*` would also let an operator consume the job queue.
  */
 const NOT_YET_PROVEN: Readonly<Record<string, string>> = {
-  replay: 'subscription DLQ replay: needs a run with the subscription DLQs and the ledger table mapped to the stack',
+  replay: 'subscription DLQ replay: needs each subscription DLQ to be nameable in a policy (an ARN output replay does not read as a source, or a fixed name prefix) before its least privilege can be written and proven',
 };
 
 /** Granted actions no recorded call uses, and why they stay. Empty today: keep it that way if you can. */
@@ -54,6 +62,8 @@ let deployment: FunctionDeployment;
 let operator: Principal;
 let clients: { sqs: SQSClient; sns: SNSClient; secretsManager: SecretsManagerClient };
 let localOutputs: Record<string, string>;
+/** doctor reads a whole local stack (function, mapping, alarms) through the control-plane stand-in. */
+let watch: LocalJobWatch;
 const calls = new Map<string, AwsCallLog>();
 
 /** A fresh log per command, so a refusal names the command that made the call. */
@@ -82,16 +92,21 @@ function recordedDeps(command: string) {
 }
 
 async function judge(logs: readonly AwsCallLog[]): Promise<Verdict[]> {
-  const map = new ResourceMap(deployment.template).bindOutputs(localOutputs);
+  const map = new ResourceMap(deployment.template)
+    .bindOutputs(localOutputs)
+    .bindOutputs(outputsOf(watch))
+    .bind({ function: LOCAL_FUNCTION_NAME }, { function: { Ref: deployment.functionLogicalId } }, 'the job-status function');
   return evaluate(operator, logs.flatMap((log) => log.calls.flatMap((call) => iamRequestsOf(call, map))), deployment.template);
 }
 
 beforeAll(async () => {
   deployment = jobStatusDeployment();
   operator = operatorPrincipal(deployment.template);
-  sim = await startAlationSimulator({ jobs: [{ id: 7, durationMs: 0, preset: 'counts' }] });
+  // doctor's stack holds a refresh token, the form doctor can check end to end (its lifetime included).
+  sim = await startAlationSimulator({ jobs: [{ id: 7, durationMs: 0, preset: 'counts' }], refreshTokens: [{ refreshToken: 'operator-refresh-token', userId: 7 }] });
   aws = await startLocalAws();
-  resources = await provisionJobWatch(aws, { tokenSecretValue: sim.accessToken, prefix: 'operator' });
+  // One filtered subscription, so notify-test --verify copies it to a temporary queue.
+  resources = await provisionJobWatch(aws, { tokenSecretValue: sim.accessToken, prefix: 'operator', subscribers: [{ name: 'failures', filterPolicy: { status: ['failed'] } }] });
   localOutputs = {
     JobQueueUrl: resources.jobQueue.url,
     JobQueueArn: resources.jobQueue.arn,
@@ -100,9 +115,38 @@ beforeAll(async () => {
     OutcomeTopicArn: resources.outcomeTopic.arn,
     TokenSecretArn: resources.tokenSecret.arn,
   };
+  watch = await startLocalJobWatch({ alationBaseUrl: sim.url, tokenSecretValue: { refreshToken: 'operator-refresh-token', userId: 7 }, stackName: FAKE_STACK_NAME });
+  // The stack's alarms, so doctor reads them (DescribeAlarms) as it would a deployed stack's.
+  const cf = watch.aws.clients().cloudFormation;
+  const { Stacks = [] } = await cf.send(new DescribeStacksCommand({ StackName: watch.stackName }));
+  const { StackResourceSummaries = [] } = await cf.send(new ListStackResourcesCommand({ StackName: watch.stackName }));
+  const alarm = `${FAKE_STACK_NAME}-DeadLetterQueueNotEmpty`;
+  watch.aws.controlPlane.putAlarm({ name: alarm, state: 'OK', reason: 'no message in the DLQ' });
+  watch.aws.controlPlane.putStack({
+    name: watch.stackName,
+    outputs: Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!])),
+    resources: [
+      ...StackResourceSummaries.map((r) => ({ logicalId: r.LogicalResourceId!, physicalId: r.PhysicalResourceId!, type: r.ResourceType! })),
+      { logicalId: 'DeadLetterQueueNotEmpty', physicalId: alarm, type: 'AWS::CloudWatch::Alarm' },
+    ],
+  });
 }, 30_000);
 
+/** The outputs the control-plane stand-in gives doctor for the local stack, as `describe-stacks` would. */
+function outputsOf(local: LocalJobWatch): Record<string, string> {
+  const r = local.resources;
+  return {
+    JobQueueUrl: r.jobQueue.url,
+    JobQueueArn: r.jobQueue.arn,
+    DeadLetterQueueUrl: r.deadLetterQueue.url,
+    DeadLetterQueueArn: r.deadLetterQueue.arn,
+    OutcomeTopicArn: r.outcomeTopic.arn,
+    TokenSecretArn: r.tokenSecret.arn,
+  };
+}
+
 afterAll(async () => {
+  await watch?.stop();
   await aws?.stop();
   await sim?.stop();
 });
@@ -131,11 +175,30 @@ describe('the documented operator policy, against every AWS call of the operator
       // fauxqs has no move tasks: StartMessageMoveTask is refused there, and receive/send/delete runs.
       return runCommand((io, set) => redriveCommand({ ...io, ...deps }, set), ['--stack', FAKE_STACK_NAME]);
     },
+    doctor: () => {
+      const log = logFor('doctor');
+      const common = { region: watch.aws.region, credentials: watch.aws.credentials };
+      const { endpoints } = watch.aws;
+      const doctorClients = {
+        cloudFormation: recordAwsCalls(new CloudFormationClient({ ...common, endpoint: endpoints.controlPlane }), log),
+        lambda: recordAwsCalls(new LambdaClient({ ...common, endpoint: endpoints.controlPlane }), log),
+        cloudWatch: recordAwsCalls(new CloudWatchClient({ ...common, endpoint: endpoints.controlPlane }), log),
+        sqs: recordAwsCalls(new SQSClient({ ...common, endpoint: endpoints.sqs }), log),
+        sns: recordAwsCalls(new SNSClient({ ...common, endpoint: endpoints.sns }), log),
+        secretsManager: recordAwsCalls(new SecretsManagerClient({ ...common, endpoint: endpoints.secretsManager }), log),
+      };
+      return runCommand((io, set) => doctorCommand({ ...io, clients: () => doctorClients }, set), ['--stack', watch.stackName]);
+    },
+    'notify-test': () => {
+      const deps = recordedDeps('notify-test');
+      // --verify: list the subscriptions, copy the filtered one to a temporary queue, publish, wait for it, remove the copy.
+      return runCommand((io, set) => notifyTestCommand({ ...io, ...deps }, set), ['--stack', FAKE_STACK_NAME, '--status', 'failed', '--verify', '--verify-wait-seconds', '5']);
+    },
   };
 
   it.each(Object.keys(runs))('runs %s to a successful end on the local stack', async (command) => {
     const run = await runs[command]!();
-    expect({ code: run.code, err: run.err.replace(/^Tailing .*\n/, '') }).toEqual({ code: 0, err: '' });
+    expect({ code: run.code, err: run.err.replace(/^Tailing .*\n/, '') }, run.out).toEqual({ code: 0, err: '' });
   }, 30_000);
 
   it("runs redrive's message move task path too (SQS's own redrive, which fauxqs lacks)", async () => {

@@ -17,6 +17,8 @@ export const AwsService = {
   dynamodb: 'dynamodb',
   secretsManager: 'secretsmanager',
   cloudFormation: 'cloudformation',
+  lambda: 'lambda',
+  cloudWatch: 'cloudwatch',
   unknown: 'unknown',
 } as const;
 export type AwsService = (typeof AwsService)[keyof typeof AwsService];
@@ -53,6 +55,7 @@ export const RESOURCE_PARAMETERS = [
   'SecretId',
   'Name',
   'StackName',
+  'FunctionName',
 ] as const;
 
 function pickResourceParams(input: Record<string, unknown>): Record<string, unknown> {
@@ -75,6 +78,8 @@ const SERVICE_OF_CLIENT: Readonly<Record<string, AwsService>> = {
   DynamoDBClient: AwsService.dynamodb,
   SecretsManagerClient: AwsService.secretsManager,
   CloudFormationClient: AwsService.cloudFormation,
+  LambdaClient: AwsService.lambda,
+  CloudWatchClient: AwsService.cloudWatch,
 };
 
 interface MiddlewareStackLike {

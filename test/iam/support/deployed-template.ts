@@ -41,7 +41,8 @@ const FAKE_ATTRIBUTES: Readonly<Record<string, (id: string) => Record<string, st
   'AWS::KMS::Alias': (id) => ({ Ref: `alias/${id}` }),
   'AWS::IAM::Role': (id) => ({ Ref: id, Arn: `arn:aws:iam::${A}:role/${id}`, RoleId: `AROA${id}` }),
   'AWS::IAM::ManagedPolicy': (id) => ({ Ref: `arn:aws:iam::${A}:policy/${id}`, PolicyArn: `arn:aws:iam::${A}:policy/${id}` }),
-  'AWS::Lambda::Function': (id) => ({ Ref: id, Arn: `arn:aws:lambda:${R}:${A}:function:${id}` }),
+  // CloudFormation names a function it names itself `<stack name>-<logical id>-<suffix>`.
+  'AWS::Lambda::Function': (id) => ({ Ref: `${FAKE_STACK_NAME}-${id}`, Arn: `arn:aws:lambda:${R}:${A}:function:${FAKE_STACK_NAME}-${id}` }),
   'AWS::SNS::Subscription': (id) => ({ Ref: `arn:aws:sns:${R}:${A}:topic:${id}` }),
   'AWS::SSM::Parameter': (id) => ({ Ref: id }),
   'AWS::CloudWatch::Dashboard': (id) => ({ Ref: id }),

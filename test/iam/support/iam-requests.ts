@@ -32,6 +32,7 @@ const ResourceKind = {
   table: { arn: (name: string) => `arn:aws:dynamodb:${FAKE_REGION}:${FAKE_ACCOUNT}:table/${name}` },
   secret: { arn: (name: string) => `arn:aws:secretsmanager:${FAKE_REGION}:${FAKE_ACCOUNT}:secret:${name}-AbCdEf` },
   stack: { arn: (name: string) => `arn:aws:cloudformation:${FAKE_REGION}:${FAKE_ACCOUNT}:stack/${name}/00000000-0000-0000-0000-000000000000` },
+  function: { arn: (name: string) => `arn:aws:lambda:${FAKE_REGION}:${FAKE_ACCOUNT}:function:${name}` },
 } as const;
 type ResourceKind = keyof typeof ResourceKind;
 
@@ -41,11 +42,12 @@ function nameOf(kind: ResourceKind, identifier: string): string {
   if (kind === 'topic') return identifier.split(':').pop()!;
   if (kind === 'table') return identifier.includes(':table/') ? identifier.split(':table/')[1]!.split('/')[0]! : identifier;
   if (kind === 'secret') return identifier.startsWith('arn:') ? identifier.split(':secret:')[1]!.replace(/-[A-Za-z0-9]{6}$/, '') : identifier;
+  if (kind === 'function') return identifier.startsWith('arn:') ? identifier.split(':')[6]! : identifier;
   return identifier.startsWith('arn:') ? identifier.split('/')[1]! : identifier;
 }
 
 /** Which parameters of each service's calls name a resource, and of what kind. */
-const RESOURCES_OF_CALL: Readonly<Record<string, (params: Readonly<Record<string, unknown>>) => { kind: ResourceKind; id: string }[]>> = {
+const RESOURCES_OF_CALL: Readonly<Record<string, (params: Readonly<Record<string, unknown>>, operation: string) => { kind: ResourceKind; id: string }[]>> = {
   sqs: (p) => {
     const id = p.QueueUrl ?? p.SourceArn ?? p.QueueName;
     return id === undefined ? [] : [{ kind: 'queue', id: String(id) }];
@@ -61,6 +63,8 @@ const RESOURCES_OF_CALL: Readonly<Record<string, (params: Readonly<Record<string
     return id === undefined ? [] : [{ kind: 'secret', id: String(id) }];
   },
   cloudformation: (p) => (p.StackName === undefined ? [] : [{ kind: 'stack', id: String(p.StackName) }]),
+  // ListEventSourceMappings has no resource type (Service Authorization Reference, Lambda): its FunctionName is a filter.
+  lambda: (p, operation) => (p.FunctionName === undefined || operation === 'ListEventSourceMappings' ? [] : [{ kind: 'function', id: String(p.FunctionName) }]),
 };
 
 /** Operations authorised as another action (the batch forms). */
@@ -148,7 +152,7 @@ export class ResourceMap {
     const name = nameOf(kind, localId);
     const bound = this.byLocal.get(localId) ?? [...this.byLocal.entries()].find(([local]) => nameOf(kind, local) === name)?.[1];
     if (!bound) return { arn: ResourceKind[kind].arn(name), label: `${name} (not in the stack)` };
-    const arn = kind === 'queue' || kind === 'table' ? ResourceKind[kind].arn(nameOf(kind, bound.deployed)) : bound.deployed;
+    const arn = kind === 'queue' || kind === 'table' || kind === 'function' ? ResourceKind[kind].arn(nameOf(kind, bound.deployed)) : bound.deployed;
     return { arn, label: bound.logicalId ? labelOf(bound.logicalId) : bound.deployed, ...(bound.logicalId ? { logicalId: bound.logicalId } : {}) };
   }
 }
@@ -158,7 +162,7 @@ export function iamRequestsOf(call: AwsCall, resources: ResourceMap): IamRequest
   const operation = `${call.service}:${call.operation}`;
   const action = ACTION_OF_OPERATION[operation] ?? operation;
   const context = { 'aws:SecureTransport': 'true' };
-  const named = RESOURCES_OF_CALL[call.service]?.(call.params) ?? [];
+  const named = RESOURCES_OF_CALL[call.service]?.(call.params, call.operation) ?? [];
   if (named.length === 0) return [{ action, resource: '*', label: '*', context, via: call.operation }];
 
   const requests: IamRequest[] = [];
