@@ -376,7 +376,7 @@ export class AlationJobWatch extends Construct {
 
   private createTokenSecret(): secretsmanager.Secret {
     // No token in the template: CloudFormation generates a random placeholder,
-    // which the operator replaces with put-secret-value (README.md, "Put the Alation token in the secret").
+    // which the operator replaces with put-secret-value (docs/deploying.md, "Put the Alation token in the secret").
     const secret = new secretsmanager.Secret(this, 'TokenSecret', {
       description:
         'Alation API token for alation-job-watch: an access token, or {"refreshToken": "...", "userId": N}. Replace the generated placeholder.',
@@ -555,7 +555,7 @@ export class AlationJobWatch extends Construct {
 
     // ApproximateNumberOfMessagesVisible, not NumberOfMessagesSent: the latter misses redriven messages.
     add('DeadLetterQueueNotEmpty', {
-      alarmDescription: 'Job messages reached the DLQ: invalid job references or repeated failures. See README.md#alarms.',
+      alarmDescription: 'Job messages reached the DLQ: invalid job references or repeated failures. See docs/operating.md#alarms.',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -563,7 +563,7 @@ export class AlationJobWatch extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     add('OldestMessageAge', {
-      alarmDescription: 'The oldest job message waits longer than any poll delay: the function is not keeping up or not consuming. See README.md#alarms.',
+      alarmDescription: 'The oldest job message waits longer than any poll delay: the function is not keeping up or not consuming. See docs/operating.md#alarms.',
       metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: props.oldestMessageAgeAlarmSeconds ?? DEFAULTS.oldestMessageAgeAlarmSeconds,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -572,7 +572,7 @@ export class AlationJobWatch extends Construct {
     });
     // Record failures are reported per item and do not count here: an error is a crash or a timeout of a whole invocation.
     add('FunctionErrors', {
-      alarmDescription: 'Invocations of the job-status function failed as a whole (crash, timeout, init error). See README.md#alarms.',
+      alarmDescription: 'Invocations of the job-status function failed as a whole (crash, timeout, init error). See docs/operating.md#alarms.',
       metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -580,7 +580,7 @@ export class AlationJobWatch extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     add('AlationAuthErrors', {
-      alarmDescription: 'Alation rejected the token (401/403): the secret is missing, wrong or expired. See README.md#alarms.',
+      alarmDescription: 'Alation rejected the token (401/403): the secret is missing, wrong or expired. See docs/operating.md#alarms.',
       metric: alationMetric(MetricName.AlationErrors, { errorClass: 'auth' }, 'Sum', Duration.minutes(5)),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -593,7 +593,7 @@ export class AlationJobWatch extends Construct {
       ['TimedOutOutcomeRate', 'timed_out'],
     ] as const) {
       add(name, {
-        alarmDescription: `More than ${ratePercent}% of the outcomes in one hour were ${status}. See README.md#alarms.`,
+        alarmDescription: `More than ${ratePercent}% of the outcomes in one hour were ${status}. See docs/operating.md#alarms.`,
         metric: outcomeRate(status),
         threshold: ratePercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -36,7 +36,7 @@ describe('when the handler dies mid-batch or a message comes twice', () => {
 
     // Known limitation, not fixable by ordering: SNS has no conditional publish for standard
     // topics, so a runtime that dies after Publish and before the idempotency record is marked
-    // complete leaves it in progress; after it expires the retry publishes again. README says
+    // complete leaves it in progress; after it expires the retry publishes again. docs/how-it-works.md says
     // receivers drop such duplicates by notificationId.
     it.fails('publishes only once', () => {
       expect(report.duplicates).toBe(0);

@@ -41,7 +41,7 @@ export interface InvalidBody {
 
 export interface ScenarioSpec {
   readonly name: string;
-  /** One line for the README: what the scenario proves. */
+  /** One line for docs/reliability.md: what the scenario proves. */
   readonly proves: string;
   readonly jobs: number;
   readonly seed?: number;
@@ -78,7 +78,7 @@ export interface ScenarioSpec {
   readonly maxReceiveCount?: number;
   /**
    * Set when the scenario injects a fault whose duplicates are the documented at-least-once
-   * case (README: receivers drop them by `notificationId`): the table shows them apart.
+   * case (docs/how-it-works.md: receivers drop them by `notificationId`): the table shows them apart.
    */
   readonly knownDuplicates?: string;
   /** How long to wait for every job to be accounted for. @default 60 000 */
