@@ -44,11 +44,12 @@ export interface ChainStore {
   /** Notes that a follow-up's message was sent, so a redelivered parent does not send it again. */
   markEnqueued(root: ChainJob, child: ChainJob): Promise<void>;
   /**
-   * Claims the watch of a follow-up for one SQS message (by its message id, which a
-   * redelivery keeps). False when another message already claimed it: a second copy of the
-   * follow-up's first message, sent again after a crash, which must end quietly.
+   * Claims the watch of a follow-up for one first message, by its `claim` token (made when the
+   * parent sent it, sealed in the body: a redelivery and a redrive from the DLQ keep it; bodies
+   * without one use their SQS message id). False when another token already claimed it: a
+   * second copy of the follow-up's first message, sent again after a crash, which must end quietly.
    */
-  claimFirstCheck(root: ChainJob, job: ChainJob, messageId: string): Promise<boolean>;
+  claimFirstCheck(root: ChainJob, job: ChainJob, claim: string): Promise<boolean>;
 }
 
 /** The member key chains use: the job key (`id:70`, `name:…`). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { JobQueue } from '../aws/job-queue';
 import type { OutcomePublisher } from '../aws/outcome-publisher';
 import type { JobReference } from '../contracts/job-reference';
@@ -22,6 +23,8 @@ export interface JobEndDependencies {
   readonly publisher: OutcomePublisher;
   readonly now: () => Date;
   readonly metrics: WatchMetrics;
+  /** Makes a follow-up's claim token, one per send (tests pass their own). @default randomUUID */
+  readonly claimToken?: () => string;
 }
 
 /** A job's end, begun: the outcome to publish, then `finish` once it is published. */
@@ -43,7 +46,8 @@ const NOTHING_MORE = async (): Promise<void> => undefined;
  * Steps 1–2 run whether or not step 3 later finds the outcome already published: a parent
  * redelivered after a crash that followed its publish still sends its follow-ups.
  * A crash between a follow-up's send and its mark sends it again on redelivery; the second
- * copy loses `claimFirstCheck` at its first check and ends quietly (see process-record).
+ * copy, with another claim token, loses `claimFirstCheck` at its first check and ends quietly
+ * (see process-record); a redrive of the first copy keeps its token and its claim.
  */
 export async function beginJobEnd(reference: JobReference, decided: Outcome, deps: JobEndDependencies, log: RecordLog): Promise<JobEnd> {
   const followUps = deps.followUps;
@@ -60,7 +64,9 @@ export async function beginJobEnd(reference: JobReference, decided: Outcome, dep
     const member = members.get(memberKey(child.job));
     // Sent already, ended already, or registered by another parent (which sends it): not ours to send.
     if (!member || member.enqueued || member.end !== null || !sameJob(member.parent, plan.outcome.job)) continue;
-    await deps.jobQueue.requeue(sealReference(child, await deps.watchStateKeys.current()), 0);
+    // A fresh claim token per send: a copy sent again after a crash before the mark loses the claim.
+    const claimed: JobReference = { ...child, parent: { ...child.parent!, claim: (deps.claimToken ?? randomUUID)() } };
+    await deps.jobQueue.requeue(sealReference(claimed, await deps.watchStateKeys.current()), 0);
     await chains.markEnqueued(root, child.job);
     deps.metrics.followUpEnqueued?.();
     log.info('follow-up job enqueued', { followUp: memberKey(child.job), depth: child.parent?.depth, root: memberKey(root) });

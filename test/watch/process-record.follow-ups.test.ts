@@ -67,7 +67,7 @@ describe('processRecord with follow-up jobs', () => {
         jobId: 70,
         kind: 'custom-field-values',
         context: { u: 1 },
-        parent: { job: { id: 7 }, notificationId: h.published[0]!.notificationId, root: { id: 7 }, depth: 1 },
+        parent: { job: { id: 7 }, notificationId: h.published[0]!.notificationId, root: { id: 7 }, depth: 1, claim: expect.stringMatching(/^[0-9a-f-]{36}$/) },
         seal: expect.stringMatching(/^v1\./),
       },
     ]);
@@ -102,6 +102,25 @@ describe('processRecord with follow-up jobs', () => {
     expect(h.alationRequests).toHaveLength(2);
     expect(h.counters.duplicateSuppressed).toEqual([1]);
     expect(h.logs.map((l) => l.message)).toContain('follow-up already watched by another copy of its message: ending this one quietly');
+  });
+
+  it('keeps the claim of a follow-up redriven under a new message id, and ends a copy sent with another claim token', async () => {
+    const h = harnessWithChains(() => statusResponse('running'));
+    const parent = { job: { id: 7 }, notificationId: 'n', root: { id: 7 }, depth: 1 };
+    const body = sealedBody({ jobId: 70, parent: { ...parent, claim: 'token-a' } });
+    await processRecord(sqsRecord(body, 'first'), h.deps);
+    await processRecord(sqsRecord(body, 'redriven'), h.deps); // the same body under a new message id
+    await processRecord(sqsRecord(sealedBody({ jobId: 70, parent: { ...parent, claim: 'token-b' } }), 'sent-again'), h.deps);
+
+    expect(h.alationRequests).toHaveLength(2);
+    expect(h.counters.duplicateSuppressed).toEqual([1]);
+  });
+
+  it('leaves the claim token out of the follow-up’s own outcome', async () => {
+    const h = harnessWithChains(() => statusResponse('successful', { result: '{"updated_objects": 1}' }));
+    const parent = { job: { id: 7 }, notificationId: 'n', root: { id: 7 }, depth: 1 };
+    await processRecord(sqsRecord(sealedBody({ jobId: 70, parent: { ...parent, claim: 'token-a' } })), h.deps);
+    expect(h.published[0]!.parent).toEqual(parent);
   });
 
   it("ignores a producer's unsealed parent: the job is watched as its own, and touches no one's chain", async () => {
