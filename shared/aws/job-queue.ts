@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { serializeJobReference, type JobReference } from '../contracts/job-reference';
+import { cutText, toSendableText } from '../contracts/sendable-text';
 import { JobWatchError } from '../errors';
 
 /** The SQS side of the watcher: re-sending running jobs, and setting invalid ones aside. */
@@ -47,7 +48,8 @@ const deadLetterMessage = (queueUrl: string, body: string, reason: string, sourc
   // SQS refuses an empty body; an empty input is kept visible as such.
   MessageBody: body === '' ? '(empty body)' : body,
   MessageAttributes: {
-    reason: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) },
+    // Made sendable after a cut that keeps pairs whole: a refused reason would fail every delivery.
+    reason: { DataType: 'String', StringValue: toSendableText(cutText(reason, MAX_REASON_LENGTH)) || 'unknown' },
     sourceMessageId: { DataType: 'String', StringValue: sourceMessageId || 'unknown' },
   },
 });
