@@ -1,5 +1,5 @@
 import type { ErrorObject } from '../contracts/outcome';
-import { cutText, toSendableText } from '../contracts/sendable-text';
+import { toSendableText } from '../contracts/sendable-text';
 import { ResultParseLimits } from './parse-limits';
 import { walkResult } from './walk-result';
 
@@ -51,7 +51,7 @@ export function boundedJson(value: unknown, maxChars: number): string {
 
 /** `text` cut to `max` characters (with "…" when cut), sendable, holding no larger string alive. */
 export function keepText(text: string, max: number): string {
-  const kept = text.length > max ? `${detach(cutText(text, max))}…` : text;
+  const kept = text.length > max ? `${detach(text.slice(0, max))}…` : text;
   return toSendableText(kept);
 }
 

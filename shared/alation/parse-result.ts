@@ -1,5 +1,5 @@
 import type { ErrorObject, OutcomeResult } from '../contracts/outcome';
-import { cutText, toSendableText } from '../contracts/sendable-text';
+import { toSendableText } from '../contracts/sendable-text';
 import { detach, keepText, toErrorObject } from './error-object';
 import { exceedsJsonValues } from './json-budget';
 import { toCount } from './keyed-counts';
@@ -161,7 +161,7 @@ function readErrorField(
 function describe(error: unknown): string {
   try {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return toSendableText(detach(cutText(text, 500)));
+    return toSendableText(detach(text.slice(0, 500)));
   } catch {
     return 'unknown error';
   }

@@ -6,7 +6,6 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { serializeJobReference, type JobReference } from '../contracts/job-reference';
-import { cutText, toSendableText } from '../contracts/sendable-text';
 import { JobWatchError } from '../errors';
 
 /** The SQS side of the watcher: re-sending running jobs, and setting invalid ones aside. */
@@ -48,8 +47,7 @@ const deadLetterMessage = (queueUrl: string, body: string, reason: string, sourc
   // SQS refuses an empty body; an empty input is kept visible as such.
   MessageBody: body === '' ? '(empty body)' : body,
   MessageAttributes: {
-    // Made sendable after a cut that keeps pairs whole: a refused reason would fail every delivery.
-    reason: { DataType: 'String', StringValue: toSendableText(cutText(reason, MAX_REASON_LENGTH)) || 'unknown' },
+    reason: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) },
     sourceMessageId: { DataType: 'String', StringValue: sourceMessageId || 'unknown' },
   },
 });

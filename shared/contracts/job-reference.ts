@@ -4,7 +4,6 @@ import { MAX_JOB_NAME_LENGTH, normaliseJobName, type JobIdentifier } from '../al
 import { FollowUpParentSchema, type FollowUpParent } from './follow-up';
 import { findUnsendableString } from './find-unsendable';
 import { labelTextProblem, UNSENDABLE_PROBLEM } from './label-text';
-import { toSendableText } from './sendable-text';
 import { JobReferenceLimits } from './limits';
 import { WatchStateSchema, type WatchState } from './watch-state';
 
@@ -147,7 +146,7 @@ export function parseJobReferenceBody(body: unknown): JobReference {
   try {
     json = JSON.parse(body);
   } catch (error) {
-    throw new InvalidJobReferenceError([{ field: '(body)', problem: `is not JSON (${toSendableText((error as Error).message)})` }]);
+    throw new InvalidJobReferenceError([{ field: '(body)', problem: `is not JSON (${(error as Error).message})` }]);
   }
   return validateJobReference(json);
 }
@@ -164,17 +163,10 @@ export function validateJobReference(input: unknown): JobReference {
   const body = parsed.data;
   const id = body.jobId ?? body.job_id;
   const name = body.jobName ?? body.job_name;
-  // A name is decoded on the producer's message only: the watcher re-sends the decoded
-  // name with its watch state, and decoding it again could change the job (`%2523` → `#`).
-  const jobName = name === undefined || body.watch ? name : normaliseJobName(name);
-  // The decoded name is what the watcher re-sends, so it must pass the same rule now: `%20`
-  // accepted here would be refused ("must not be blank") by the watcher's own re-send.
-  if (jobName !== undefined && jobName.trim().length === 0) {
-    const field = body.jobName !== undefined ? 'jobName' : 'job_name';
-    throw new InvalidJobReferenceError([{ field, problem: 'must not be blank once percent-decoded' }]);
-  }
   return {
-    job: id !== undefined ? { id: Number(id) } : { name: jobName as string },
+    // A name is decoded on the producer's message only: the watcher re-sends the decoded
+    // name with its watch state, and decoding it again could change the job (`%2523` → `#`).
+    job: id !== undefined ? { id: Number(id) } : { name: body.watch ? (name as string) : normaliseJobName(name as string) },
     kind: body.kind ?? null,
     context: body.context ?? null,
     watch: body.watch ?? null,
@@ -197,14 +189,10 @@ export function serializeJobReference(reference: JobReference): string {
   return JSON.stringify(body);
 }
 
-/**
- * Field paths and unknown keys are the producer's own text and end up in the DLQ `reason`
- * attribute, which SQS refuses with the same characters as bodies: they are made sendable here.
- */
 function toFieldIssue(issue: z.core.$ZodIssue): FieldIssue {
-  const field = issue.path.length > 0 ? toSendableText(issue.path.map(String).join('.')) : '(body)';
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(body)';
   if (issue.code === 'unrecognized_keys') {
-    const keys = toSendableText(issue.keys.map((k) => JSON.stringify(k)).join(', '));
+    const keys = issue.keys.map((k) => JSON.stringify(k)).join(', ');
     return { field, problem: `unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}` };
   }
   return { field, problem: issue.message };

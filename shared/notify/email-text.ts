@@ -1,6 +1,5 @@
 import { jobLabel } from '../alation/job-identifier';
 import type { Outcome } from '../contracts/outcome';
-import { cutText } from '../contracts/sendable-text';
 import { safeBlock, safeLine, safeLines } from './safe-text';
 
 /** An email lists this many error objects; the JSON keeps them all (within SNS's limit). */
@@ -52,7 +51,7 @@ export function outcomeEmailText(outcome: Outcome): string {
     const shown = Math.min(result.errorObjects.length, EMAIL_MAX_ERROR_OBJECTS);
     if (shown < result.errorObjectCount) lines.push(`  … and ${result.errorObjectCount - shown} more`);
   }
-  if (result.text) lines.push('', 'Result:', indent(cutText(result.text, 2000)));
+  if (result.text) lines.push('', 'Result:', indent(result.text.slice(0, 2000)));
   if (outcome.context) lines.push('', row('Context', safeLine(JSON.stringify(outcome.context))));
   lines.push('', row('Notification id', outcome.notificationId));
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,5 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { Outcome } from '../contracts/outcome';
-import { cutText } from '../contracts/sendable-text';
 import { outcomeEmailText } from './email-text';
 import { MAX_SUBJECT_LENGTH, outcomeSubject } from './subject';
 
@@ -107,9 +106,8 @@ function largestFitting(outcome: Outcome, fits: (o: Outcome) => boolean): number
   return low;
 }
 
-/** Cut on a code-point boundary: a split pair would be a lone surrogate subscribers refuse. */
 function cut(text: string | null, length: number): string | null {
-  return text !== null && text.length > length ? `${cutText(text, length)}…` : text;
+  return text !== null && text.length > length ? `${text.slice(0, length)}…` : text;
 }
 
 function bytes(text: string): number {

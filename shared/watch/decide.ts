@@ -3,7 +3,7 @@ import type { JobReference } from '../contracts/job-reference';
 import { JobReferenceLimits } from '../contracts/limits';
 import type { Outcome } from '../contracts/outcome';
 import { OutcomeStatus } from '../contracts/outcome-status';
-import { cutText, toSendableText } from '../contracts/sendable-text';
+import { toSendableText } from '../contracts/sendable-text';
 import { clampWatchState, MAX_STATUS_LENGTH, type WatchState } from '../contracts/watch-state';
 import { AlationError, AlationErrorClass, TokenSecretError, type JobWatchError } from '../errors';
 import { nextDelaySeconds, type BackoffPolicy } from './backoff';
@@ -63,8 +63,8 @@ export function decide(input: DecideInput): Decision {
   const watch: WatchState = {
     polls: (previous?.polls ?? 0) + 1,
     firstSeenAt,
-    // Cut on a code-point boundary, then made sendable (Alation's status is untrusted text).
-    lastStatus: check.ok ? toSendableText(cutText(check.response.status, MAX_STATUS_LENGTH)) : (previous?.lastStatus ?? null),
+    // A cut can split a surrogate pair: the cut text is made sendable again.
+    lastStatus: check.ok ? toSendableText(check.response.status.slice(0, MAX_STATUS_LENGTH)) : (previous?.lastStatus ?? null),
     lastError: check.ok ? (previous?.lastError ?? null) : describeError(check.error),
     notFoundChecks: !check.ok && errorClassOf(check.error) === AlationErrorClass.notFound ? (previous?.notFoundChecks ?? 0) + 1 : 0,
   };
@@ -107,6 +107,6 @@ function needsOperator(error: JobWatchError): boolean {
 function describeError(error: JobWatchError): WatchState['lastError'] {
   return {
     errorClass: errorClassOf(error),
-    message: toSendableText(cutText(error.message, JobReferenceLimits.maxErrorMessageLength)),
+    message: toSendableText(error.message.slice(0, JobReferenceLimits.maxErrorMessageLength)),
   };
 }

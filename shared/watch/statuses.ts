@@ -1,4 +1,3 @@
-import { cutText } from '../contracts/sendable-text';
 import { FINAL_ALATION_STATUSES, isFinalStatus } from '../alation/job-status';
 import { OutcomeStatus } from '../contracts/outcome-status';
 import { MAX_STATUS_LENGTH } from '../contracts/watch-state';
@@ -62,7 +61,7 @@ export function parseExtraFinalStatuses(text: string | undefined): { statuses: E
   for (const entry of text.split(',').map((e) => e.trim())) {
     if (entry === '') continue;
     const [word = '', target, ...rest] = entry.split(':').map((p) => p.trim());
-    const shown = JSON.stringify(cutText(entry, 80));
+    const shown = JSON.stringify(entry.slice(0, 80));
     if (target === undefined || rest.length > 0) {
       problems.push(`${shown} must be status:outcome, e.g. completed:successful`);
     } else if (!STATUS_WORD.test(word) || word.length > MAX_STATUS_LENGTH) {
