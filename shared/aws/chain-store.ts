@@ -40,6 +40,8 @@ const MEMBER = 'm:';
 const END = 'e:';
 const ENQUEUED = 'q:';
 const CLAIM = 'c:';
+/** `u:` true from a member's end until its own outcome is published (absent on older items: published). */
+const UNPUBLISHED = 'u:';
 
 interface StoredMember {
   readonly job: ChainJob;
@@ -74,6 +76,7 @@ export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): Ch
       const self = memberKey(end.job);
       add(`${MEMBER}${self}`, { job: end.job, depth: end.depth, parent: end.parent } satisfies StoredMember);
       add(`${END}${self}`, end);
+      add(`${UNPUBLISHED}${self}`, true);
       for (const child of children) {
         add(`${MEMBER}${memberKey(child)}`, { job: child, depth: end.depth + 1, parent: end.job } satisfies StoredMember);
       }
@@ -84,6 +87,21 @@ export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): Ch
           UpdateExpression: `SET ${sets.join(', ')}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return readChain(Attributes);
+    },
+
+    async markPublished(root, end) {
+      const self = memberKey(end.job);
+      const { Attributes = {} } = await documents.send(
+        new UpdateCommand({
+          TableName: options.tableName,
+          Key: key(root),
+          UpdateExpression: 'SET #e = :end, #u = :false, #exp = if_not_exists(#exp, :exp)',
+          ExpressionAttributeNames: { '#e': `${END}${self}`, '#u': `${UNPUBLISHED}${self}`, '#exp': 'expiration' },
+          ExpressionAttributeValues: { ':end': end, ':false': false, ':exp': expiration() },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -137,6 +155,7 @@ export function readChain(item: Record<string, unknown>): ChainState {
       parent: stored.parent ?? null,
       enqueued: item[`${ENQUEUED}${suffix}`] === true,
       end: end ?? null,
+      published: end !== undefined && item[`${UNPUBLISHED}${suffix}`] !== true,
     });
   }
   return { members };

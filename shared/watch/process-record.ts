@@ -150,7 +150,8 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies,
   const end = await beginJobEnd(reference, decision.outcome, deps, log);
   const { outcome } = end;
   time.assertTimeForEffect('publish');
-  const { published, messageId } = await deps.publisher.publish(outcome);
+  const sent = await deps.publisher.publish(outcome);
+  const { published, messageId } = sent;
   if (published) {
     deps.metrics.outcome(outcome.status);
     log.info('outcome published', { status: outcome.status, polls: outcome.polls, hasErrors: outcome.hasErrors, snsMessageId: messageId });
@@ -158,7 +159,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies,
     deps.metrics.duplicateSuppressed();
     log.warn('outcome already published by another poll chain: ending this one quietly', { status: outcome.status });
   }
-  await end.finish();
+  await end.finish(sent, time);
   // Learning last, once every effect that matters is done; it never throws.
   if (published) await recordDuration(outcome, deps, log);
 }

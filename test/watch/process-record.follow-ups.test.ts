@@ -9,16 +9,21 @@ import type { ChainJob } from '../../shared/contracts/follow-up';
 import { memberKey, type ChainEnd, type ChainStore } from '../../shared/watch/chain';
 import { processRecord } from '../../shared/watch/process-record';
 import { statusResponse } from '../support/alation-responses';
+import { TimeBudgetError } from '../../shared/errors';
+import type { RecordTime } from '../../shared/watch/time-budget';
 import { createHarness, sealedBody, sqsRecord, type Harness } from '../support/record-harness';
 
 function memoryChainStore() {
-  const chains = new Map<string, { members: Map<string, { job: ChainJob; depth: number; parent: ChainJob | null }>; ends: Map<string, ChainEnd>; sent: Set<string>; claims: Map<string, string> }>();
+  const chains = new Map<string, { members: Map<string, { job: ChainJob; depth: number; parent: ChainJob | null }>; ends: Map<string, ChainEnd>; published: Set<string>; sent: Set<string>; claims: Map<string, string> }>();
   const chain = (root: ChainJob) => {
     const key = memberKey(root);
-    if (!chains.has(key)) chains.set(key, { members: new Map(), ends: new Map(), sent: new Set(), claims: new Map() });
+    if (!chains.has(key)) chains.set(key, { members: new Map(), ends: new Map(), published: new Set(), sent: new Set(), claims: new Map() });
     return chains.get(key)!;
   };
   const calls: string[] = [];
+  const view = (c: ReturnType<typeof chain>) => ({
+    members: [...c.members.entries()].map(([k, m]) => ({ ...m, enqueued: c.sent.has(k), end: c.ends.get(k) ?? null, published: c.published.has(k) })),
+  });
   const store: ChainStore = {
     async recordEnd(root, end, children) {
       calls.push(`recordEnd ${memberKey(end.job)}`);
@@ -27,7 +32,14 @@ function memoryChainStore() {
       if (!c.members.has(self)) c.members.set(self, { job: end.job, depth: end.depth, parent: end.parent });
       if (!c.ends.has(self)) c.ends.set(self, end);
       for (const child of children) if (!c.members.has(memberKey(child))) c.members.set(memberKey(child), { job: child, depth: end.depth + 1, parent: end.job });
-      return { members: [...c.members.entries()].map(([k, m]) => ({ ...m, enqueued: c.sent.has(k), end: c.ends.get(k) ?? null })) };
+      return view(c);
+    },
+    async markPublished(root, end) {
+      calls.push(`markPublished ${memberKey(end.job)}`);
+      const c = chain(root);
+      c.ends.set(memberKey(end.job), end);
+      c.published.add(memberKey(end.job));
+      return view(c);
     },
     async markEnqueued(root, child) {
       calls.push(`markEnqueued ${memberKey(child)}`);
@@ -60,7 +72,7 @@ describe('processRecord with follow-up jobs', () => {
     const h = harnessWithChains();
     await processRecord(sqsRecord({ jobId: 7, kind: 'custom-field-values', context: { u: 1 } }), h.deps);
 
-    expect(h.calls).toEqual(['recordEnd id:7', 'markEnqueued id:70']);
+    expect(h.calls).toEqual(['recordEnd id:7', 'markEnqueued id:70', 'markPublished id:7']);
     expect(sentBodies(h)).toEqual([
       {
         version: 1,
@@ -182,5 +194,26 @@ describe('processRecord with statuses Alation does not document', () => {
     Object.assign(h.deps, { extraFinalStatuses: new Map([['completed', 'successful']]) });
     await processRecord(sqsRecord({ jobId: 5 }), h.deps);
     expect(h.published[0]).toMatchObject({ status: 'successful', lastStatus: 'completed' });
+  });
+
+  it('publishes no chain verdict without the time to finish it: the record is retried, and the retry publishes it', async () => {
+    const h = harnessWithChains();
+    await processRecord(sqsRecord({ jobId: 7 }), h.deps);
+    const child = sentBodies(h)[0]!;
+    Object.assign(h.deps, { alation: createHarness(() => statusResponse('failed', { result: '{"updated_objects": 0}' })).deps.alation });
+    const asked: string[] = [];
+    const short: RecordTime = {
+      signal: new AbortController().signal,
+      assertTimeForEffect(effect) {
+        asked.push(effect);
+        if (effect === 'publish the chain verdict') throw new TimeBudgetError('too little time to publish the chain verdict');
+      },
+    };
+    await expect(processRecord(sqsRecord(child, 'child'), h.deps, short)).rejects.toThrow(TimeBudgetError);
+    expect(asked).toEqual(['end the job', 'publish', 'record the published end in the chain', 'publish the chain verdict']);
+    expect(h.published.filter((o) => o.chain)).toEqual([]);
+
+    await processRecord(sqsRecord(child, 'child'), h.deps); // the redelivery, with time
+    expect(h.published.filter((o) => o.chain).map((o) => o.chain!.status)).toEqual(['failed']);
   });
 });
