@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChainJob } from '../contracts/follow-up';
+import { awsClientConfig } from './client-timeouts';
 import { memberKey, type ChainEnd, type ChainMemberState, type ChainState, type ChainStore } from '../watch/chain';
 
 export interface DynamoDbChainStoreOptions {
@@ -19,16 +21,27 @@ export interface DynamoDbChainStoreOptions {
 
 /** Keys do not depend on the function's name, like the outcome records' (`outcome-publisher.ts`). */
 const KEY_PREFIX = 'alation-job-watch#chain#';
+
+/**
+ * The chain item's key: the SHA-256 of the root's job key, so it has a fixed size. A valid
+ * root name (1024 characters, up to 4 KB of UTF-8) would exceed DynamoDB's 2048-byte
+ * partition key; Powertools hashes the outcome records' keys for the same reason.
+ */
+export function chainItemId(root: ChainJob): string {
+  return `${KEY_PREFIX}${createHash('sha256').update(memberKey(root)).digest('hex')}`;
+}
 /**
  * One item per chain; each member is three top-level attributes, so every write touches
  * disjoint paths (DynamoDB refuses overlapping paths in one update) and each can be
  * `if_not_exists`: `m:` membership (depth, parent), `e:` the first recorded end,
- * `q:` its message was sent, `c:` the SQS message that claimed its watch.
+ * `q:` its message was sent, `c:` the claim token (or, for older bodies, the SQS message id) that claimed its watch.
  */
 const MEMBER = 'm:';
 const END = 'e:';
 const ENQUEUED = 'q:';
 const CLAIM = 'c:';
+/** `u:` true from a member's end until its own outcome is published (absent on older items: published). */
+const UNPUBLISHED = 'u:';
 
 interface StoredMember {
   readonly job: ChainJob;
@@ -42,11 +55,11 @@ interface StoredMember {
  * write after which every member has ended) sees the chain complete.
  */
 export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): ChainStore {
-  const documents = DynamoDBDocumentClient.from(options.dynamodb ?? new DynamoDBClient({}), {
+  const documents = DynamoDBDocumentClient.from(options.dynamodb ?? new DynamoDBClient(awsClientConfig()), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const now = options.now ?? (() => new Date());
-  const key = (root: ChainJob) => ({ id: `${KEY_PREFIX}${memberKey(root)}` });
+  const key = (root: ChainJob) => ({ id: chainItemId(root) });
   const expiration = () => Math.floor(now().getTime() / 1000) + options.ttlSeconds;
 
   return {
@@ -63,6 +76,7 @@ export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): Ch
       const self = memberKey(end.job);
       add(`${MEMBER}${self}`, { job: end.job, depth: end.depth, parent: end.parent } satisfies StoredMember);
       add(`${END}${self}`, end);
+      add(`${UNPUBLISHED}${self}`, true);
       for (const child of children) {
         add(`${MEMBER}${memberKey(child)}`, { job: child, depth: end.depth + 1, parent: end.job } satisfies StoredMember);
       }
@@ -73,6 +87,21 @@ export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): Ch
           UpdateExpression: `SET ${sets.join(', ')}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return readChain(Attributes);
+    },
+
+    async markPublished(root, end) {
+      const self = memberKey(end.job);
+      const { Attributes = {} } = await documents.send(
+        new UpdateCommand({
+          TableName: options.tableName,
+          Key: key(root),
+          UpdateExpression: 'SET #e = :end, #u = :false, #exp = if_not_exists(#exp, :exp)',
+          ExpressionAttributeNames: { '#e': `${END}${self}`, '#u': `${UNPUBLISHED}${self}`, '#exp': 'expiration' },
+          ExpressionAttributeValues: { ':end': end, ':false': false, ':exp': expiration() },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -91,7 +120,7 @@ export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): Ch
       );
     },
 
-    async claimFirstCheck(root, job, messageId) {
+    async claimFirstCheck(root, job, claim) {
       try {
         await documents.send(
           new UpdateCommand({
@@ -100,7 +129,7 @@ export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): Ch
             UpdateExpression: 'SET #c = :mid, #exp = if_not_exists(#exp, :exp)',
             ConditionExpression: 'attribute_not_exists(#c) OR #c = :mid',
             ExpressionAttributeNames: { '#c': `${CLAIM}${memberKey(job)}`, '#exp': 'expiration' },
-            ExpressionAttributeValues: { ':mid': messageId, ':exp': expiration() },
+            ExpressionAttributeValues: { ':mid': claim, ':exp': expiration() },
           }),
         );
         return true;
@@ -126,6 +155,7 @@ export function readChain(item: Record<string, unknown>): ChainState {
       parent: stored.parent ?? null,
       enqueued: item[`${ENQUEUED}${suffix}`] === true,
       end: end ?? null,
+      published: end !== undefined && item[`${UNPUBLISHED}${suffix}`] !== true,
     });
   }
   return { members };

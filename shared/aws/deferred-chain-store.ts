@@ -16,6 +16,7 @@ export function deferredChainStore(load: () => Promise<ChainStore>): ChainStore 
     }));
   return {
     recordEnd: async (root, end, children) => (await store()).recordEnd(root, end, children),
+    markPublished: async (root, end) => (await store()).markPublished(root, end),
     markEnqueued: async (root, child) => (await store()).markEnqueued(root, child),
     claimFirstCheck: async (root, job, messageId) => (await store()).claimFirstCheck(root, job, messageId),
   };

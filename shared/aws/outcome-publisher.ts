@@ -8,6 +8,9 @@ import type { Outcome } from '../contracts/outcome';
 import { buildNotification } from '../notify/notification';
 import { publishKey } from '../watch/chain';
 
+/** What the outcome published for a key said, as the idempotency record keeps it. */
+export type PublishedSummary = Pick<Outcome, 'status' | 'hasErrors' | 'notificationId'>;
+
 /** Publishes final outcomes, at most once per job. */
 export interface OutcomePublisher {
   /**
@@ -20,7 +23,18 @@ export interface OutcomePublisher {
    * invocations can run at the same time in one process (Lambda Managed Instances). The
    * caller checks that there is time to publish (`RecordTime.assertTimeForEffect`).
    */
-  publish(outcome: Outcome, lambdaContext?: Context): Promise<{ readonly published: boolean; readonly messageId: string }>;
+  publish(outcome: Outcome, lambdaContext?: Context): Promise<PublishResult>;
+}
+
+export interface PublishResult {
+  readonly published: boolean;
+  readonly messageId: string;
+  /**
+   * What the outcome that is published for this job says: this one's when `published`, else
+   * the earlier one's (a duplicate poll chain may have decided differently). Absent when not
+   * known (records written before it was kept): the caller's own outcome stands in.
+   */
+  readonly stored?: PublishedSummary;
 }
 
 export interface SnsOutcomePublisherOptions {
@@ -68,7 +82,7 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
       }),
     );
     delivered.set(payload.attempt, sent.MessageId ?? '');
-    return { attempt: payload.attempt, messageId: sent.MessageId ?? '' };
+    return { attempt: payload.attempt, messageId: sent.MessageId ?? '', stored: summaryOf(payload.outcome) };
   };
 
   return {
@@ -82,16 +96,20 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
       try {
         // Keyed on the job, or on the chain for a chain's verdict (`publishKey`).
         const stored = await publishOnce({ key: publishKey(outcome), attempt, outcome });
-        return { published: stored.attempt === attempt, messageId: stored.messageId };
+        return { published: stored.attempt === attempt, messageId: stored.messageId, ...(stored.stored !== undefined && { stored: stored.stored }) };
       } catch (error) {
         // SNS already has it, but the store refused to mark the record complete. Retrying the
         // record would publish again once the in-progress record expires: report it published.
         const messageId = delivered.get(attempt);
-        if (messageId !== undefined && error instanceof IdempotencyPersistenceLayerError) return { published: true, messageId };
+        if (messageId !== undefined && error instanceof IdempotencyPersistenceLayerError) return { published: true, messageId, stored: summaryOf(outcome) };
         throw error;
       } finally {
         delivered.delete(attempt);
       }
     },
   };
+}
+
+function summaryOf(outcome: Outcome): PublishedSummary {
+  return { status: outcome.status, hasErrors: outcome.hasErrors, notificationId: outcome.notificationId };
 }

@@ -36,8 +36,22 @@ export const FollowUpParentSchema = z.strictObject({
   root: ChainJobSchema,
   /** This job's depth in the chain: 1 for a follow-up of the root. */
   depth: z.int().check(z.minimum(1), z.maximum(MAX_FOLLOW_UP_DEPTH_LIMIT)),
+  /**
+   * A random token made when the parent first sends this follow-up's message; the message's
+   * first check claims the follow-up's watch with it (`ChainStore.claimFirstCheck`). A copy sent
+   * again after a crash carries another token and ends quietly; the same body redriven from
+   * the DLQ keeps its token (the seal covers it) and keeps its claim. Never in an outcome.
+   * Absent on bodies sent before it existed: their SQS message id claims instead.
+   */
+  claim: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 export type FollowUpParent = z.infer<typeof FollowUpParentSchema>;
+
+/** The parent as an outcome names it: without the claim token, which is the watcher's own. */
+export function outcomeParent(parent: FollowUpParent): FollowUpParent {
+  const { claim: _claim, ...named } = parent;
+  return named;
+}
 
 /** One job of a chain as the verdict lists it: how it ended on its own. */
 export const ChainMemberSchema = z.strictObject({

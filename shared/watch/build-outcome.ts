@@ -5,6 +5,7 @@ import type { AlationJobStatus } from '../alation/job-status';
 import { parseFinishedMessage } from '../alation/parse-message';
 import { ResultParseLimits } from '../alation/parse-limits';
 import { parseResult, unreadResult, type ParsedResult } from '../alation/parse-result';
+import { outcomeParent } from '../contracts/follow-up';
 import type { JobReference } from '../contracts/job-reference';
 import type { Outcome, OutcomeResult } from '../contracts/outcome';
 import { OUTCOME_SCHEMA, OutcomeStatus } from '../contracts/outcome-status';
@@ -72,7 +73,7 @@ function build(input: BuildOutcomeInput, deps: BuildOutcomeDependencies): Outcom
     publishedAt: isoOr(input.publishedAt, new Date(0)),
     lastStatus: watch.lastStatus,
     lastError: watch.lastError,
-    parent: reference.parent ?? null,
+    parent: reference.parent ? outcomeParent(reference.parent) : null,
     // Set by the follow-up planner (follow-ups.ts), which knows whether they are watched.
     followUpsWatched: false,
   };
@@ -132,7 +133,7 @@ function minimalOutcome(input: BuildOutcomeInput, reason: string): Outcome {
           : { errorClass: keepText(String(watch.lastError.errorClass), 32), message: keepText(String(watch.lastError.message), 1000) },
       () => null,
     ),
-    parent: attempt(() => reference.parent ?? null, () => null),
+    parent: attempt(() => (reference.parent ? outcomeParent(reference.parent) : null), () => null),
     followUpsWatched: false,
   };
 }

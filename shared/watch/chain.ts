@@ -11,6 +11,12 @@ import { STATUS_SEVERITY } from './statuses';
 export interface ChainEnd extends ChainMember {
   readonly polls: number;
   readonly firstSeenAt: string;
+  /**
+   * Its result named follow-ups the chain does not watch (too deep, more than 5): the write
+   * it handed on is unknown, so the chain cannot be a clean success. Absent on ends recorded
+   * before it existed.
+   */
+  readonly unwatchedFollowUps?: boolean;
 }
 
 /** A job of a chain: known once its parent ended, ended once its own outcome is decided. */
@@ -21,8 +27,14 @@ export interface ChainMemberState {
   readonly parent: ChainJob | null;
   /** Its follow-up message was sent (by the parent that registered it). */
   readonly enqueued: boolean;
-  /** The first end recorded for it; null while it is watched. */
+  /** Its end: the first recorded, replaced by the published one once published; null while it is watched. */
   readonly end: ChainEnd | null;
+  /**
+   * Its own outcome is published and `end` says what was published. Ends are recorded before
+   * the publish (so a redelivery repairs a crash), and a redelivery may decide differently
+   * (a job that times out, fails to publish, then finishes): only published ends make a verdict.
+   */
+  readonly published: boolean;
 }
 
 /** A chain as the store holds it after a write. */
@@ -41,14 +53,21 @@ export interface ChainStore {
    * can therefore gain no member later. Returns the chain after the write.
    */
   recordEnd(root: ChainJob, end: ChainEnd, children: readonly ChainJob[]): Promise<ChainState>;
+  /**
+   * Records a job's end as its published outcome has it (replacing the end `recordEnd` kept),
+   * after that publish. Returns the chain after the write: the write after which every member
+   * is published is the one that completes the chain.
+   */
+  markPublished(root: ChainJob, end: ChainEnd): Promise<ChainState>;
   /** Notes that a follow-up's message was sent, so a redelivered parent does not send it again. */
   markEnqueued(root: ChainJob, child: ChainJob): Promise<void>;
   /**
-   * Claims the watch of a follow-up for one SQS message (by its message id, which a
-   * redelivery keeps). False when another message already claimed it: a second copy of the
-   * follow-up's first message, sent again after a crash, which must end quietly.
+   * Claims the watch of a follow-up for one first message, by its `claim` token (made when the
+   * parent sent it, sealed in the body: a redelivery and a redrive from the DLQ keep it; bodies
+   * without one use their SQS message id). False when another token already claimed it: a
+   * second copy of the follow-up's first message, sent again after a crash, which must end quietly.
    */
-  claimFirstCheck(root: ChainJob, job: ChainJob, messageId: string): Promise<boolean>;
+  claimFirstCheck(root: ChainJob, job: ChainJob, claim: string): Promise<boolean>;
 }
 
 /** The member key chains use: the job key (`id:70`, `name:…`). */
@@ -65,20 +84,25 @@ export function worstStatus(statuses: readonly OutcomeStatus[]): OutcomeStatus {
   return statuses.reduce<OutcomeStatus>((worst, s) => (STATUS_SEVERITY[s] > STATUS_SEVERITY[worst] ? s : worst), OutcomeStatus.successful);
 }
 
-/** The chain's verdict once every member has ended; undefined while any is watched. */
+/**
+ * The chain's verdict once every member's own outcome is published; undefined while any is
+ * not. Its status is the worst of the members' published ones, and at least
+ * `partially_successful` when a member named follow-ups the chain does not watch: an
+ * unwatched write is never reported as a success.
+ */
 export function chainVerdict(state: ChainState): ChainVerdict | undefined {
-  if (state.members.length < 2 || state.members.some((m) => m.end === null)) return undefined;
+  if (state.members.length < 2 || state.members.some((m) => m.end === null || !m.published)) return undefined;
   const ends = state.members
     .map((m) => m.end!)
     .sort((a, b) => a.depth - b.depth || memberKey(a.job).localeCompare(memberKey(b.job)));
   return {
-    status: worstStatus(ends.map((e) => e.status)),
+    status: worstStatus([...ends.map((e) => e.status), ...(ends.some((e) => e.unwatchedFollowUps === true) ? [OutcomeStatus.partiallySuccessful] : [])]),
     jobs: ends.map(({ job, status, hasErrors, notificationId, depth, parent }) => ({ job, status, hasErrors, notificationId, depth, parent })),
   };
 }
 
-/** The chain's end entry for a job's outcome. */
-export function chainEnd(outcome: Outcome, reference: JobReference): ChainEnd {
+/** The chain's end entry for a job's outcome; `unwatchedFollowUps`: it named follow-ups that are not watched. */
+export function chainEnd(outcome: Outcome, reference: JobReference, unwatchedFollowUps = false): ChainEnd {
   return {
     job: outcome.job,
     status: outcome.status,
@@ -88,6 +112,7 @@ export function chainEnd(outcome: Outcome, reference: JobReference): ChainEnd {
     parent: reference.parent?.job ?? null,
     polls: outcome.polls,
     firstSeenAt: outcome.firstSeenAt,
+    unwatchedFollowUps,
   };
 }
 

@@ -96,9 +96,12 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies,
   }
   reference = authenticated.reference;
   // A follow-up's first message may have been sent twice (a crash between the send and its
-  // mark, see job-end.ts): the first message to check it keeps it, a second copy ends here.
+  // mark, see job-end.ts): the first copy to check it keeps it, a second copy ends here. The
+  // claim token is made per send and sealed in the body, so a redrive from the DLQ (a new
+  // message id, the same body) keeps the claim.
   if (reference.parent && reference.watch === null && deps.followUps) {
-    const claimed = await deps.followUps.chains.claimFirstCheck(reference.parent.root, reference.job, record.messageId);
+    const claim = reference.parent.claim ?? record.messageId;
+    const claimed = await deps.followUps.chains.claimFirstCheck(reference.parent.root, reference.job, claim);
     if (!claimed) {
       deps.metrics.duplicateSuppressed();
       log.warn('follow-up already watched by another copy of its message: ending this one quietly', { root: memberKey(reference.parent.root) });
@@ -147,7 +150,8 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies,
   const end = await beginJobEnd(reference, decision.outcome, deps, log);
   const { outcome } = end;
   time.assertTimeForEffect('publish');
-  const { published, messageId } = await deps.publisher.publish(outcome);
+  const sent = await deps.publisher.publish(outcome);
+  const { published, messageId } = sent;
   if (published) {
     deps.metrics.outcome(outcome.status);
     log.info('outcome published', { status: outcome.status, polls: outcome.polls, hasErrors: outcome.hasErrors, snsMessageId: messageId });
@@ -155,7 +159,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies,
     deps.metrics.duplicateSuppressed();
     log.warn('outcome already published by another poll chain: ending this one quietly', { status: outcome.status });
   }
-  await end.finish();
+  await end.finish(sent, time);
   // Learning last, once every effect that matters is done; it never throws.
   if (published) await recordDuration(outcome, deps, log);
 }

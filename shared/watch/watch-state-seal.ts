@@ -81,18 +81,25 @@ export function functionOwnedFieldsOf(reference: JobReference): string[] {
 }
 
 /**
- * The reference as a producer's first message: watcher-owned fields and the seal dropped,
- * and the job name decoded once as on any producer's message (see `validateJobReference`).
+ * The reference as a producer's first message: watcher-owned fields and the seal dropped.
+ * The name is decoded exactly once in all: `validateJobReference` leaves it as sent when the
+ * body carries watch state (the watcher re-sends the name it already decoded). A body with
+ * watch state but no seal at all never came from the watcher (it seals everything it sends):
+ * its name is decoded here, once, as on any producer's message. A body with a seal that does
+ * not verify is most likely the watcher's own, sealed before two key rotations: its name was
+ * decoded when it was first read, and decoding it again would turn job `x%41` into job `xA`,
+ * so it is kept as spelt (a forger gets the literal name, no job they could not have named).
  */
 export function asFirstSighting(reference: JobReference): JobReference {
-  const { seal: _ignored, ...rest } = reference;
+  const { seal, ...rest } = reference;
   const stripped: Record<string, unknown> = { ...rest };
   // Only `watch` exists in v1 as a nullable field; fields added later are dropped altogether.
   for (const field of FUNCTION_OWNED_FIELDS) {
     if (field === 'watch') stripped[field] = null;
     else delete stripped[field];
   }
-  const job = 'name' in reference.job ? { name: normaliseJobName(reference.job.name) } : reference.job;
+  const undecoded = seal === undefined && reference.watch !== null && reference.watch !== undefined && 'name' in reference.job;
+  const job = undecoded && 'name' in reference.job ? { name: normaliseJobName(reference.job.name) } : reference.job;
   return { ...(stripped as unknown as JobReference), job };
 }
 

@@ -1,6 +1,6 @@
 /** The chain store against dynalite (local DynamoDB), with the real SDK client. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbChainStore } from '../../shared/aws/chain-store';
+import { createDynamoDbChainStore, readChain } from '../../shared/aws/chain-store';
 import { provisionJobWatch, startLocalAws, type LocalAws } from '../../shared/local/aws';
 import { chainVerdict, type ChainEnd } from '../../shared/watch/chain';
 
@@ -42,12 +42,31 @@ describe('the DynamoDB chain store', () => {
     expect(again.members.find((m) => JSON.stringify(m.job) === '{"id":10}')?.enqueued).toBe(true);
   });
 
-  it('lets exactly one of many follow-ups ending at once see the chain complete', async () => {
+  it('lets exactly one of many follow-ups published at once see the chain complete', async () => {
     const chains = store();
     const children = Array.from({ length: 12 }, (_, i) => ({ id: 200 + i }));
     await chains.recordEnd({ id: 2 }, end(2, 'successful', 0, null), children);
-    const states = await Promise.all(children.map((c) => chains.recordEnd({ id: 2 }, end(c.id, 'successful', 1, 2), [])));
+    await chains.markPublished({ id: 2 }, end(2, 'successful', 0, null));
+    const ended = await Promise.all(children.map((c) => chains.recordEnd({ id: 2 }, end(c.id, 'successful', 1, 2), [])));
+    expect(ended.filter((s) => chainVerdict(s) !== undefined)).toHaveLength(0); // ended, not yet published
+    const states = await Promise.all(children.map((c) => chains.markPublished({ id: 2 }, end(c.id, 'successful', 1, 2))));
     expect(states.filter((s) => chainVerdict(s) !== undefined)).toHaveLength(1);
+  });
+
+  it('replaces the end recorded before the publish with the published one, and keeps that', async () => {
+    const chains = store();
+    await chains.recordEnd({ id: 4 }, end(4, 'successful', 0, null), [{ id: 40 }]);
+    await chains.markPublished({ id: 4 }, end(4, 'successful', 0, null));
+    await chains.recordEnd({ id: 4 }, end(40, 'timed_out', 1, 4), []);
+    const state = await chains.markPublished({ id: 4 }, end(40, 'successful', 1, 4));
+    expect(chainVerdict(state)?.jobs.map((j) => j.status)).toEqual(['successful', 'successful']);
+    const redelivered = await chains.recordEnd({ id: 4 }, end(40, 'failed', 1, 4), []);
+    expect(chainVerdict(redelivered)?.status).toBe('successful');
+  });
+
+  it('counts members of chains recorded before the published mark as published', () => {
+    const item = { 'm:id:5': { job: { id: 5 }, depth: 0, parent: null }, 'e:id:5': end(5, 'successful', 0, null) };
+    expect(readChain(item).members[0]!.published).toBe(true);
   });
 
   it('lets one SQS message claim the first check of a follow-up, again on its redelivery, and no other', async () => {

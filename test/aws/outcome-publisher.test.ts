@@ -38,7 +38,7 @@ describe('SNS outcome publisher, idempotent on DynamoDB (dynalite)', () => {
   it('publishes the exact notification once', async () => {
     const sns = recordingSns();
     const o = outcome({ job: { id: 101 } });
-    expect(await publisher(sns).publish(o)).toEqual({ published: true, messageId: 'sns-1' });
+    expect(await publisher(sns).publish(o)).toEqual({ published: true, messageId: 'sns-1', stored: { status: o.status, hasErrors: o.hasErrors, notificationId: o.notificationId } });
 
     const n = buildNotification(o);
     expect(sns.sent).toEqual([
@@ -50,8 +50,14 @@ describe('SNS outcome publisher, idempotent on DynamoDB (dynalite)', () => {
     const sns = recordingSns();
     const chainA = publisher(sns);
     const chainB = publisher(sns); // another execution environment
-    expect(await chainA.publish(outcome({ job: { id: 102 } }))).toEqual({ published: true, messageId: 'sns-1' });
-    expect(await chainB.publish(outcome({ job: { id: 102 }, status: 'failed' }))).toEqual({ published: false, messageId: 'sns-1' });
+    const first = outcome({ job: { id: 102 } });
+    expect(await chainA.publish(first)).toMatchObject({ published: true, messageId: 'sns-1' });
+    // The duplicate learns what was published for the job (the chain verdict lists that status).
+    expect(await chainB.publish(outcome({ job: { id: 102 }, status: 'failed' }))).toEqual({
+      published: false,
+      messageId: 'sns-1',
+      stored: { status: first.status, hasErrors: first.hasErrors, notificationId: first.notificationId },
+    });
     expect(sns.sent).toHaveLength(1);
   });
 
@@ -59,7 +65,7 @@ describe('SNS outcome publisher, idempotent on DynamoDB (dynalite)', () => {
     const sns = recordingSns(1);
     const p = publisher(sns);
     await expect(p.publish(outcome({ job: { id: 103 } }))).rejects.toThrow();
-    expect(await p.publish(outcome({ job: { id: 103 } }))).toEqual({ published: true, messageId: 'sns-1' });
+    expect(await p.publish(outcome({ job: { id: 103 } }))).toMatchObject({ published: true, messageId: 'sns-1' });
     expect(sns.sent).toHaveLength(1);
   });
 

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobKey } from '../../shared/alation/job-identifier';
+import { chainItemId } from '../../shared/aws/chain-store';
 import { loadConfig } from '../../shared/config';
 import { enqueueJob } from '../../shared/contracts/enqueue-job';
 import { serializeJobReference } from '../../shared/contracts/job-reference';
@@ -72,15 +73,15 @@ const has = (input: unknown, ...texts: string[]) => {
 };
 /** Each crash point once: the runtime dies right after the named call went through. */
 const CRASH_POINTS: Record<string, (call: { command: string; input: Readonly<Record<string, unknown>> }) => boolean> = {
-  // The parent's end and its follow-up are in the chain, the follow-up not yet sent.
-  'after recording 8 in its chain': ({ command, input }) => command.startsWith('Update') && has(input, 'chain#id:8', 'e:id:8'),
+  // The parent's end and its follow-up are in the chain (`m:` only in that write), the follow-up not yet sent.
+  'after recording 8 in its chain': ({ command, input }) => command.startsWith('Update') && has(input, chainItemId({ id: 8 }), 'm:id:8', 'e:id:8'),
   // The follow-up was sent and not yet marked: the redelivery sends it again.
   // Re-sends and follow-ups go out as SendMessageBatch (shared/aws/job-queue.ts).
   'after sending follow-up 60': ({ command, input }) => command === 'SendMessageBatchCommand' && has(input, '\\"jobId\\":60', 'parent'),
   // The follow-up is sent and marked, the parent's outcome not yet published.
   'after marking follow-up 70 sent': ({ command, input }) => command.startsWith('Update') && has(input, 'q:id:70'),
   // The last job of chain 9 has ended in the chain, its own outcome and the verdict not yet published.
-  'after recording 90 in its chain': ({ command, input }) => command.startsWith('Update') && has(input, 'chain#id:9', 'e:id:90'),
+  'after recording 90 in its chain': ({ command, input }) => command.startsWith('Update') && has(input, chainItemId({ id: 9 }), 'm:id:90', 'e:id:90'),
   // The parent is published (its follow-up was sent before), the idempotency record not yet saved.
   "after publishing 13's outcome": ({ command, input }) => command === 'PublishCommand' && String(input.Subject).startsWith('Alation job #13 '),
 };

@@ -9,6 +9,7 @@ const member = (id: number, status: ChainMemberState['end'] extends infer E ? (E
   depth,
   parent: depth === 0 ? null : { id: Math.floor(id / 10) },
   enqueued: depth > 0,
+  published: status !== null,
   end:
     status === null
       ? null
@@ -41,6 +42,16 @@ describe('the chain verdict', () => {
         { job: { id: 71 }, status: 'successful', hasErrors: false, notificationId: 'n-71', depth: 1, parent: { id: 7 } },
       ],
     });
+  });
+
+  it('is at least partially_successful, with errors, when a job named follow-ups the chain does not watch', () => {
+    const child = member(70, 'successful');
+    const state = { members: [member(7, 'successful'), { ...child, end: { ...child.end!, unwatchedFollowUps: true } }] };
+    const verdict = chainVerdict(state)!;
+    expect(verdict.status).toBe('partially_successful');
+    expect(verdict.jobs.map((j) => j.status)).toEqual(['successful', 'successful']);
+    const published = buildVerdictOutcome({ root: { id: 7 }, verdict, state, reference: jobRef({ job: { id: 70 } }), publishedAt: new Date('2026-01-01T00:01:00Z') });
+    expect(published.hasErrors).toBe(true);
   });
 
   it("is published as a valid v1 outcome of the root, keyed apart from the root's own outcome", () => {

@@ -9,16 +9,21 @@ import type { ChainJob } from '../../shared/contracts/follow-up';
 import { memberKey, type ChainEnd, type ChainStore } from '../../shared/watch/chain';
 import { processRecord } from '../../shared/watch/process-record';
 import { statusResponse } from '../support/alation-responses';
+import { TimeBudgetError } from '../../shared/errors';
+import type { RecordTime } from '../../shared/watch/time-budget';
 import { createHarness, sealedBody, sqsRecord, type Harness } from '../support/record-harness';
 
 function memoryChainStore() {
-  const chains = new Map<string, { members: Map<string, { job: ChainJob; depth: number; parent: ChainJob | null }>; ends: Map<string, ChainEnd>; sent: Set<string>; claims: Map<string, string> }>();
+  const chains = new Map<string, { members: Map<string, { job: ChainJob; depth: number; parent: ChainJob | null }>; ends: Map<string, ChainEnd>; published: Set<string>; sent: Set<string>; claims: Map<string, string> }>();
   const chain = (root: ChainJob) => {
     const key = memberKey(root);
-    if (!chains.has(key)) chains.set(key, { members: new Map(), ends: new Map(), sent: new Set(), claims: new Map() });
+    if (!chains.has(key)) chains.set(key, { members: new Map(), ends: new Map(), published: new Set(), sent: new Set(), claims: new Map() });
     return chains.get(key)!;
   };
   const calls: string[] = [];
+  const view = (c: ReturnType<typeof chain>) => ({
+    members: [...c.members.entries()].map(([k, m]) => ({ ...m, enqueued: c.sent.has(k), end: c.ends.get(k) ?? null, published: c.published.has(k) })),
+  });
   const store: ChainStore = {
     async recordEnd(root, end, children) {
       calls.push(`recordEnd ${memberKey(end.job)}`);
@@ -27,7 +32,14 @@ function memoryChainStore() {
       if (!c.members.has(self)) c.members.set(self, { job: end.job, depth: end.depth, parent: end.parent });
       if (!c.ends.has(self)) c.ends.set(self, end);
       for (const child of children) if (!c.members.has(memberKey(child))) c.members.set(memberKey(child), { job: child, depth: end.depth + 1, parent: end.job });
-      return { members: [...c.members.entries()].map(([k, m]) => ({ ...m, enqueued: c.sent.has(k), end: c.ends.get(k) ?? null })) };
+      return view(c);
+    },
+    async markPublished(root, end) {
+      calls.push(`markPublished ${memberKey(end.job)}`);
+      const c = chain(root);
+      c.ends.set(memberKey(end.job), end);
+      c.published.add(memberKey(end.job));
+      return view(c);
     },
     async markEnqueued(root, child) {
       calls.push(`markEnqueued ${memberKey(child)}`);
@@ -60,14 +72,14 @@ describe('processRecord with follow-up jobs', () => {
     const h = harnessWithChains();
     await processRecord(sqsRecord({ jobId: 7, kind: 'custom-field-values', context: { u: 1 } }), h.deps);
 
-    expect(h.calls).toEqual(['recordEnd id:7', 'markEnqueued id:70']);
+    expect(h.calls).toEqual(['recordEnd id:7', 'markEnqueued id:70', 'markPublished id:7']);
     expect(sentBodies(h)).toEqual([
       {
         version: 1,
         jobId: 70,
         kind: 'custom-field-values',
         context: { u: 1 },
-        parent: { job: { id: 7 }, notificationId: h.published[0]!.notificationId, root: { id: 7 }, depth: 1 },
+        parent: { job: { id: 7 }, notificationId: h.published[0]!.notificationId, root: { id: 7 }, depth: 1, claim: expect.stringMatching(/^[0-9a-f-]{36}$/) },
         seal: expect.stringMatching(/^v1\./),
       },
     ]);
@@ -102,6 +114,25 @@ describe('processRecord with follow-up jobs', () => {
     expect(h.alationRequests).toHaveLength(2);
     expect(h.counters.duplicateSuppressed).toEqual([1]);
     expect(h.logs.map((l) => l.message)).toContain('follow-up already watched by another copy of its message: ending this one quietly');
+  });
+
+  it('keeps the claim of a follow-up redriven under a new message id, and ends a copy sent with another claim token', async () => {
+    const h = harnessWithChains(() => statusResponse('running'));
+    const parent = { job: { id: 7 }, notificationId: 'n', root: { id: 7 }, depth: 1 };
+    const body = sealedBody({ jobId: 70, parent: { ...parent, claim: 'token-a' } });
+    await processRecord(sqsRecord(body, 'first'), h.deps);
+    await processRecord(sqsRecord(body, 'redriven'), h.deps); // the same body under a new message id
+    await processRecord(sqsRecord(sealedBody({ jobId: 70, parent: { ...parent, claim: 'token-b' } }), 'sent-again'), h.deps);
+
+    expect(h.alationRequests).toHaveLength(2);
+    expect(h.counters.duplicateSuppressed).toEqual([1]);
+  });
+
+  it('leaves the claim token out of the follow-up’s own outcome', async () => {
+    const h = harnessWithChains(() => statusResponse('successful', { result: '{"updated_objects": 1}' }));
+    const parent = { job: { id: 7 }, notificationId: 'n', root: { id: 7 }, depth: 1 };
+    await processRecord(sqsRecord(sealedBody({ jobId: 70, parent: { ...parent, claim: 'token-a' } })), h.deps);
+    expect(h.published[0]!.parent).toEqual(parent);
   });
 
   it("ignores a producer's unsealed parent: the job is watched as its own, and touches no one's chain", async () => {
@@ -163,5 +194,26 @@ describe('processRecord with statuses Alation does not document', () => {
     Object.assign(h.deps, { extraFinalStatuses: new Map([['completed', 'successful']]) });
     await processRecord(sqsRecord({ jobId: 5 }), h.deps);
     expect(h.published[0]).toMatchObject({ status: 'successful', lastStatus: 'completed' });
+  });
+
+  it('publishes no chain verdict without the time to finish it: the record is retried, and the retry publishes it', async () => {
+    const h = harnessWithChains();
+    await processRecord(sqsRecord({ jobId: 7 }), h.deps);
+    const child = sentBodies(h)[0]!;
+    Object.assign(h.deps, { alation: createHarness(() => statusResponse('failed', { result: '{"updated_objects": 0}' })).deps.alation });
+    const asked: string[] = [];
+    const short: RecordTime = {
+      signal: new AbortController().signal,
+      assertTimeForEffect(effect) {
+        asked.push(effect);
+        if (effect === 'publish the chain verdict') throw new TimeBudgetError('too little time to publish the chain verdict');
+      },
+    };
+    await expect(processRecord(sqsRecord(child, 'child'), h.deps, short)).rejects.toThrow(TimeBudgetError);
+    expect(asked).toEqual(['end the job', 'publish', 'record the published end in the chain', 'publish the chain verdict']);
+    expect(h.published.filter((o) => o.chain)).toEqual([]);
+
+    await processRecord(sqsRecord(child, 'child'), h.deps); // the redelivery, with time
+    expect(h.published.filter((o) => o.chain).map((o) => o.chain!.status)).toEqual(['failed']);
   });
 });
