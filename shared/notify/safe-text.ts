@@ -10,7 +10,7 @@
  *
  * The rule, in one place: line breaks of every kind (CR, LF, CRLF, VT, FF, NEL, U+2028,
  * U+2029) end a line; other controls become U+FFFD (visible, so nothing is silently
- * hidden); tabs become a space; bidi controls are removed; lone surrogates become U+FFFD.
+ * hidden); tabs become a space; format characters (bidi controls, zero-width and other invisible ones) are removed; lone surrogates become U+FFFD.
  * One pass of one character-class regex each: linear in the input, no backtracking.
  */
 
@@ -20,10 +20,18 @@ import { REPLACEMENT_CHARACTER, toSendableText } from '../contracts/sendable-tex
 const LINE_BREAK = /\r\n|[\n\r\u000B\u000C\u0085\u2028\u2029]/g;
 /** Controls other than line breaks and tab: C0, DEL, C1. */
 const CONTROL = /[\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
-/** Bidirectional formatting characters: embeddings/overrides, isolates, and the marks. */
-const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+/**
+ * Format characters (Unicode category Cf): the bidirectional embeddings, overrides, isolates and
+ * marks, and also the invisible ones — zero-width space and joiners, word joiner, BOM, soft
+ * hyphen, the deprecated format controls U+206A–U+206F, interlinear annotations, tag characters.
+ * Shown, they either reorder text or make two different names look the same
+ * (`prod\u200B-lineage` prints as `prod-lineage`), so they are removed.
+ */
+const FORMAT = /\p{Cf}/gu;
 /** Characters a JSON string may carry unescaped that a terminal or a reader could misread. */
-const JSON_UNSAFE = /[\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+const JSON_UNSAFE = /[\u007F-\u009F\u2028\u2029]|\p{Cf}/gu;
+/** `\uXXXX` for each UTF-16 unit of `c` (a tag character is two). */
+const escapeUnits = (c: string): string => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
 
 /** Shown in place of a line break inside a one-line value. */
 export const LINE_BREAK_MARK = ' ⏎ ';
@@ -39,7 +47,7 @@ export function safeLines(text: string): string[] {
   // Breaks become LF first; toSendableText then turns lone surrogates, the other C0 controls and
   // U+FFFE/U+FFFF into U+FFFD (one rule for them, shared with SQS/SNS), and LF is left to split on.
   return toSendableText(text.replace(LINE_BREAK, '\n'))
-    .replace(BIDI, '')
+    .replace(FORMAT, '')
     .replace(/\t/g, ' ')
     .replace(CONTROL, REPLACEMENT_CHARACTER)
     .split('\n');
@@ -61,5 +69,5 @@ export function safeBlock(text: string, indent: string): string {
  * written as `\uXXXX` escapes. They can only occur inside strings, where escapes are valid.
  */
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(JSON_UNSAFE, escapeUnits);
 }
