@@ -5,6 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from '../../shared/aws/client-timeouts';
 import { MetricName } from '../../shared/aws/metric-names';
 import { createLogger, createMetrics } from '../../shared/aws/observability';
 import { checkToken, loadTokenCheckConfig } from '../../shared/aws/token-check';
@@ -12,7 +13,7 @@ import { checkToken, loadTokenCheckConfig } from '../../shared/aws/token-check';
 const config = loadTokenCheckConfig();
 const logger = createLogger();
 const metrics = createMetrics();
-const secrets = new SecretsManagerClient({});
+const secrets = new SecretsManagerClient(awsClientConfig());
 
 export const handler = async (): Promise<{ valid: boolean; daysToExpiry: number | null }> => {
   try {

@@ -11,6 +11,7 @@ import {
   type EraCounts,
 } from '../watch/duration-histogram';
 import type { KindDurationStore } from '../watch/kind-duration-store';
+import { awsClientConfig } from './client-timeouts';
 
 export interface DynamoDbKindDurationStoreOptions {
   /** @default a client built from the environment (honours `AWS_ENDPOINT_URL_DYNAMODB`) */
@@ -55,7 +56,7 @@ export function createDynamoDbKindDurationStore(options: DynamoDbKindDurationSto
   const cacheTtlMs = options.cacheTtlMs ?? 60_000;
   const maxCachedKinds = options.maxCachedKinds ?? 256;
   const now = options.now ?? Date.now;
-  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
+  const dynamodb = options.dynamodb ?? new DynamoDBClient(awsClientConfig());
   const eraMs = clock.halfLifeSeconds * ERA_HALF_LIVES * 1000;
   const cache = new Map<string, { readonly until: number; readonly eras: Promise<EraCounts[] | null> }>();
 

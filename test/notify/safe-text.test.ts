@@ -87,6 +87,8 @@ describe('cost', () => {
     const large = unit.repeat(100); // 1 M characters
     time(small); // warm up
     const ratio = time(large) / time(small);
-    expect(ratio).toBeLessThan(30);
+    // Linear is about 10×, quadratic 100×; a full test run on two busy cores measured up to 32×
+    // (garbage collection of the megabyte strings), so the line sits between the two.
+    expect(ratio).toBeLessThan(50);
   });
 });
