@@ -204,6 +204,9 @@ async function listSubscriptions(sns: Pick<SNSClient, 'send'>, topicArn: string,
 class Copies {
   private readonly queues: string[] = [];
   private readonly subscriptions: string[] = [];
+  /** Queue ARNs a Subscribe was sent for: its answer may never arrive (Ctrl-C, a timeout), the subscription may still exist. */
+  private readonly endpoints = new Set<string>();
+  private topicArn: string | undefined;
   private readonly run = randomUUID().slice(0, 8);
 
   constructor(
@@ -233,6 +236,8 @@ class Copies {
     );
     if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
     this.queues.push(QueueUrl);
+    this.topicArn = topicArn;
+    this.endpoints.add(queueArn);
     const { SubscriptionArn } = await this.sns.send(
       new SubscribeCommand({
         TopicArn: topicArn,
@@ -253,13 +258,39 @@ class Copies {
   /** Removes everything created, subscriptions first; never throws. @returns what could not be removed */
   async removeAll(): Promise<string[]> {
     const left: string[] = [];
-    for (const arn of this.subscriptions.splice(0)) {
+    for (const arn of await this.subscriptionsOfOurs()) {
       await this.sns.send(new UnsubscribeCommand({ SubscriptionArn: arn })).catch(() => left.push(arn));
     }
     for (const url of this.queues.splice(0)) {
       await this.sqs.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => left.push(url));
     }
     return left;
+  }
+
+  /**
+   * The subscriptions to remove: those whose Subscribe answered, and any on the topic whose
+   * endpoint is one of our queues (a Subscribe whose answer was lost still made one). If the
+   * topic cannot be listed, the answered ones are still removed.
+   */
+  private async subscriptionsOfOurs(): Promise<string[]> {
+    const arns = new Set(this.subscriptions.splice(0));
+    if (this.topicArn && this.endpoints.size > 0) {
+      let token: string | undefined;
+      try {
+        for (let page = 0; page < 20; page++) {
+          const answer = await this.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: this.topicArn, NextToken: token }));
+          for (const s of answer.Subscriptions ?? []) {
+            if (s.Endpoint && this.endpoints.has(s.Endpoint) && s.SubscriptionArn?.startsWith('arn:')) arns.add(s.SubscriptionArn);
+          }
+          token = answer.NextToken;
+          if (!token) break;
+        }
+      } catch {
+        // Listing is a second chance only; what was answered is removed regardless.
+      }
+    }
+    this.endpoints.clear();
+    return [...arns];
   }
 }
 
