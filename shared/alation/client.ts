@@ -4,6 +4,7 @@ import type { JobIdentifier } from './job-identifier';
 import type { AlationJobStatus } from './job-status';
 import { exceedsJsonValues } from './json-budget';
 import { MAX_ANSWER_BYTES, MAX_ANSWER_JSON_VALUES } from './parse-limits';
+import { readBoundedText } from './read-bounded-text';
 import { KnownSecrets } from './redact';
 
 /** Alation's job status path (reference page "Job Status"). */
@@ -83,7 +84,7 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
     const signal = caller ? AbortSignal.any([timeout, caller]) : timeout;
     try {
       response = await doFetch(url, { ...init, redirect: 'manual', signal });
-      text = await readText(response, maxBodyBytes, what);
+      text = await readBoundedText(response, maxBodyBytes, what);
     } catch (error) {
       // The record's time ran out, not Alation's: not an Alation failure, the caller retries the record.
       if (caller?.aborted) throw caller.reason;
@@ -135,31 +136,6 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
       return token;
     },
   };
-}
-
-async function readText(response: Response, maxBytes: number, what: string): Promise<string> {
-  const tooLarge = () =>
-    new AlationError(AlationErrorClass.badResponse, `${what}: the answer is larger than ${maxBytes} bytes`, { httpStatus: response.status });
-  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  if (!response.body) return '';
-  // Chunked answers declare no length: count while reading.
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function transportError(error: unknown, what: string, timeoutMs: number, secrets: KnownSecrets): AlationError {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { AlationError, AlationErrorClass } from '../errors';
+import { readBoundedText } from './read-bounded-text';
 
 /** Alation's token management paths (reference "Refresh & Access Token Overview"; Allie-SDK uses the same). */
 export const VALIDATE_REFRESH_TOKEN_PATH = '/integration/v1/validateRefreshToken/';
@@ -66,7 +67,7 @@ async function post(path: string, body: object, secret: string, what: string, op
       redirect: 'manual',
       signal,
     });
-    text = await readBounded(response);
+    text = await readBoundedText(response, MAX_BODY_BYTES, what);
   } catch (error) {
     if (error instanceof AlationError) throw error;
     const name = (error as { name?: string } | null)?.name;
@@ -99,24 +100,6 @@ async function post(path: string, body: object, secret: string, what: string, op
     createdAt: toDate(parsed.data.created_at),
     lastUsedAt: toDate(parsed.data.last_used_at),
   };
-}
-
-async function readBounded(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new AlationError(AlationErrorClass.badResponse, `the answer is larger than ${MAX_BODY_BYTES} bytes`, { httpStatus: response.status });
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function detailOf(text: string): string {
