@@ -16,7 +16,7 @@ import { buildNotification } from '../notify/notification';
 import { buildTestOutcome } from '../notify/test-outcome';
 import { ExitCode, usageReporter } from './exit-codes';
 import { describeFilterPolicy } from './filter-policy-words';
-import { readStackOutputs, StackOutput, type CloudFormationLike } from './stack-outputs';
+import { outcomeTopicArnOf, type CloudFormationLike } from './stack-outputs';
 
 /** Exit codes of `notify-test`. */
 export const NotifyTestExitCode = {
@@ -99,7 +99,7 @@ async function runNotifyTest(options: NotifyTestOptions, deps: NotifyTestCommand
   if (options.stack === undefined && options.topicArn === undefined) return usage('give --stack or --topic-arn');
   let topicArn: string;
   try {
-    topicArn = options.topicArn ?? (await readStackOutputs(options.stack!, [StackOutput.outcomeTopicArn], deps.cloudFormation?.()))[StackOutput.outcomeTopicArn];
+    topicArn = await outcomeTopicArnOf(options, deps.cloudFormation?.());
   } catch (error) {
     if (error instanceof JobWatchError) return usage(error.message);
     throw error;

@@ -41,3 +41,16 @@ export async function readStackOutputs<K extends StackOutput>(
   }
   return Object.fromEntries(names.map((name) => [name, outputs.get(name)!])) as Record<K, string>;
 }
+
+/**
+ * The outcome topic: `--topic-arn` as given, or read from `--stack`'s outputs (the caller has
+ * checked that one of them is given).
+ * @throws ConfigError when the stack or its output cannot be read
+ */
+export async function outcomeTopicArnOf(
+  options: { readonly topicArn?: string; readonly stack?: string },
+  cloudFormation?: CloudFormationLike,
+): Promise<string> {
+  if (options.topicArn !== undefined) return options.topicArn;
+  return (await readStackOutputs(options.stack!, [StackOutput.outcomeTopicArn], cloudFormation))[StackOutput.outcomeTopicArn];
+}

@@ -18,7 +18,7 @@ import { JobWatchError } from '../errors';
 import { countsCell, errorsCell } from '../local/demo/outcome-table';
 import { safeJson, safeLine } from '../notify/safe-text';
 import { ExitCode, usageReporter } from './exit-codes';
-import { readStackOutputs, StackOutput, type CloudFormationLike } from './stack-outputs';
+import { outcomeTopicArnOf, type CloudFormationLike } from './stack-outputs';
 
 /** What `tail` needs from outside; tests pass local clients and their own stop signal. */
 export interface TailCommandDeps {
@@ -67,7 +67,7 @@ async function runTail(options: TailOptions, deps: TailCommandDeps): Promise<num
   if (options.topicArn === undefined && options.stack === undefined) return usage('give --topic-arn or --stack');
   let topicArn: string;
   try {
-    topicArn = options.topicArn ?? (await readStackOutputs(options.stack!, [StackOutput.outcomeTopicArn], deps.cloudFormation?.()))[StackOutput.outcomeTopicArn];
+    topicArn = await outcomeTopicArnOf(options, deps.cloudFormation?.());
   } catch (error) {
     if (error instanceof JobWatchError) return usage(error.message);
     throw error;
