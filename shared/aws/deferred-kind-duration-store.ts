@@ -15,5 +15,11 @@ export function deferredKindDurationStore(load: () => Promise<KindDurationStore>
   return {
     read: async (kind) => (await store()).read(kind),
     record: async (kind, seconds) => (await store()).record(kind, seconds),
+    recordAll: async (kind, seconds) => {
+      const loaded = await store();
+      if (loaded.recordAll) return loaded.recordAll(kind, seconds);
+      const kept = await Promise.all(seconds.map((s) => loaded.record(kind, s)));
+      return kept.every(Boolean);
+    },
   };
 }

@@ -79,6 +79,44 @@ export function createDynamoDbKindDurationStore(options: DynamoDbKindDurationSto
     return eras.length > 0 ? eras : null;
   };
 
+  /** One `UpdateItem` for any number of samples of one kind: an `ADD` per bucket they fall in. */
+  const recordAll = async (kind: string, seconds: readonly number[]): Promise<boolean> => {
+    if (seconds.length === 0) return true;
+    const at = now();
+    const era = eraOf(at, clock);
+    const weight = sampleWeight(at, clock);
+    const perBucket = new Map<number, number>();
+    for (const s of seconds) perBucket.set(bucketOf(s), (perBucket.get(bucketOf(s)) ?? 0) + 1);
+    const names: Record<string, string> = { '#kind': 'kind', '#expires': DURATION_TABLE_TTL_ATTRIBUTE };
+    const values: Record<string, { S: string } | { N: string }> = {
+      ':kind': { S: kind },
+      // Readable while it is the current or the previous era, then a day to spare.
+      ':expires': { N: String(Math.ceil(((era + 2) * eraMs) / 1000) + 24 * 3600) },
+    };
+    const adds: string[] = [];
+    for (const [bucket, count] of perBucket) {
+      names[`#b${bucket}`] = bucketAttribute(bucket);
+      values[`:w${bucket}`] = { N: String(weight * count) };
+      adds.push(`#b${bucket} :w${bucket}`);
+    }
+    try {
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: options.tableName,
+          Key: key(era, kind),
+          UpdateExpression: `SET #kind = if_not_exists(#kind, :kind), #expires = :expires ADD ${adds.join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(#kind) OR #kind = :kind',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  };
+
   return {
     async read(kind) {
       const at = now();
@@ -98,30 +136,7 @@ export function createDynamoDbKindDurationStore(options: DynamoDbKindDurationSto
       return eras === null ? null : combineEras(eras, at, clock);
     },
 
-    async record(kind, seconds) {
-      const at = now();
-      const era = eraOf(at, clock);
-      try {
-        await dynamodb.send(
-          new UpdateItemCommand({
-            TableName: options.tableName,
-            Key: key(era, kind),
-            UpdateExpression: 'SET #kind = if_not_exists(#kind, :kind), #expires = :expires ADD #bucket :weight',
-            ConditionExpression: 'attribute_not_exists(#kind) OR #kind = :kind',
-            ExpressionAttributeNames: { '#kind': 'kind', '#expires': DURATION_TABLE_TTL_ATTRIBUTE, '#bucket': bucketAttribute(bucketOf(seconds)) },
-            ExpressionAttributeValues: {
-              ':kind': { S: kind },
-              // Readable while it is the current or the previous era, then a day to spare.
-              ':expires': { N: String(Math.ceil(((era + 2) * eraMs) / 1000) + 24 * 3600) },
-              ':weight': { N: String(sampleWeight(at, clock)) },
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
-    },
+    record: (kind, seconds) => recordAll(kind, [seconds]),
+    recordAll,
   };
 }

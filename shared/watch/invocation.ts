@@ -3,8 +3,15 @@ import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { Context } from 'aws-lambda';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { InvocationJobQueue } from '../aws/job-queue';
-import type { RecordDependencies } from './process-record';
-import { reservesFor, startRecordTime, type RunningRecordTime, type TimeReserves } from './time-budget';
+import type { RecordDependencies, WatchMetrics } from './process-record';
+import { collectDurationSamples } from './duration-samples';
+import { AWS_CALLS_PER_EFFECT, reservesFor, startRecordTime, type RunningRecordTime, type TimeReserves } from './time-budget';
+
+/** The watcher's metrics for one invocation (`WatchMetrics.forInvocation`). */
+export interface InvocationWatchMetrics extends WatchMetrics {
+  /** Emits the counts held back, and forgets them. Called once, when the invocation ends. */
+  flush(): void;
+}
 
 /** What every invocation shares: built once per execution environment. */
 export interface InvocationOptions {
@@ -62,6 +69,10 @@ export function startInvocation(context: Context, options: InvocationOptions, co
   const reserves = reservesFor(context.getRemainingTimeInMillis(), options.reserves);
   const shared = options.record;
   const jobQueue = options.invocationJobQueue?.();
+  const metrics = shared.metrics.forInvocation?.();
+  const durations = shared.durations && collectDurationSamples(shared.durations, { info: (m, e) => logger.info(m, e ?? {}), warn: (m, e) => logger.warn(m, e ?? {}) });
+  // One AWS call's worst time (the effect reserve is three): what the duration write needs left.
+  const writeMs = reserves.effectMs / AWS_CALLS_PER_EFFECT;
   return {
     context,
     logger,
@@ -71,11 +82,17 @@ export function startInvocation(context: Context, options: InvocationOptions, co
     record: {
       ...shared,
       ...(jobQueue && { jobQueue }),
+      ...(metrics && { metrics }),
+      ...(durations && { durations }),
       publisher: { publish: (outcome) => shared.publisher.publish(outcome, context) },
       forRecord: options.recordLogger(logger),
     },
     startRecord: () => startRecordTime(() => context.getRemainingTimeInMillis(), reserves),
-    end: async () => undefined,
+    end: async () => {
+      // Learned durations last: every record is settled, each outcome published before its sample.
+      await durations?.flush(() => context.getRemainingTimeInMillis() >= writeMs);
+      metrics?.flush();
+    },
   };
 }
 

@@ -20,4 +20,10 @@ export interface KindDurationStore {
    * Resolves to false when the sample was not kept (the store is full of other kinds).
    */
   record(kind: string, seconds: number): Promise<boolean>;
+  /**
+   * Adds several finished jobs' durations of one kind in one write (the samples of one
+   * invocation, see `duration-samples.ts`); the same as calling `record` for each, all kept or
+   * none. Absent: the caller records them one by one.
+   */
+  recordAll?(kind: string, seconds: readonly number[]): Promise<boolean>;
 }

@@ -15,6 +15,7 @@ import { outcomeDurationSeconds } from './outcome-duration';
 import { memberKey } from './chain';
 import { beginJobEnd, type FollowUpDependencies } from './job-end';
 import { newlySeenUnknownStatus, type ExtraFinalStatuses } from './statuses';
+import type { InvocationWatchMetrics } from './invocation';
 import { UNLIMITED_TIME, type RecordTime } from './time-budget';
 import { authenticateReference, sealReference, type WatchStateKeys } from './watch-state-seal';
 
@@ -39,6 +40,11 @@ export interface WatchMetrics {
   chainVerdict?(status: OutcomeStatus): void;
   /** A body carried watcher-owned fields (the watch state) without a seal that verifies. */
   forgedWatchState(): void;
+  /**
+   * Metrics for one invocation, which may hold counts until {@link InvocationWatchMetrics.flush}
+   * (called when the invocation ends). Absent: these metrics are used as they are.
+   */
+  forInvocation?(): InvocationWatchMetrics;
 }
 
 export interface RecordDependencies {

@@ -95,3 +95,32 @@ describe('learned durations in DynamoDB (dynalite)', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('several samples of one kind in one write (one invocation’s samples)', () => {
+  it('learns the same as recording each sample alone, with one UpdateItem', async () => {
+    const updates: string[] = [];
+    const counting = {
+      send: (command: Parameters<DynamoDBClient['send']>[0]) => {
+        updates.push(command.constructor.name);
+        return dynamodb.send(command as never);
+      },
+    } as Pick<DynamoDBClient, 'send'>;
+    const batched = createDynamoDbKindDurationStore({ dynamodb: counting, tableName: resources.durationTable.name, now: () => NOW });
+    const single = store();
+
+    expect(await batched.recordAll!('batched-kind', [30, 30, 60, 600])).toBe(true);
+    for (const s of [30, 30, 60, 600]) await single.record('single-kind', s);
+
+    expect(updates).toEqual(['UpdateItemCommand']);
+    const [a, b] = [await store().read('batched-kind'), await store().read('single-kind')];
+    expect(a?.samples).toBeCloseTo(4, 9);
+    expect(a).toEqual(b);
+  });
+
+  it('keeps none of the samples of a kind whose slot another kind holds', async () => {
+    const s = store({ slots: 1, halfLifeSeconds: 5400 });
+    expect(await s.recordAll!('slot-holder', [5])).toBe(true);
+    expect(await s.recordAll!('slot-latecomer', [5, 6])).toBe(false);
+    expect(await store({ slots: 1, halfLifeSeconds: 5400 }).read('slot-latecomer')).toBeNull();
+  });
+});

@@ -4,9 +4,10 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { AlationClient } from '../../shared/alation/client';
 import type { Outcome } from '../../shared/contracts/outcome';
-import { recordLogger } from '../../shared/aws/observability';
+import { powertoolsWatchMetrics, recordLogger } from '../../shared/aws/observability';
 import { createSecretTokenProvider } from '../../shared/aws/token-provider';
 import { createBatchHandler } from '../../shared/watch/batch-handler';
+import type { KindDurationStore } from '../../shared/watch/kind-duration-store';
 import { captureLogs } from '../chaos/support/log-capture';
 import { statusResponse } from '../support/alation-responses';
 import { createHarness, sqsRecord, type Harness } from '../support/record-harness';
@@ -182,5 +183,84 @@ describe('concurrent invocations of one handler instance (Lambda Managed Instanc
       const invocation = String(line.messageId).split('-')[0]!.replace('inv', '');
       expect(line.function_request_id).toBe(`req-${invocation}`);
     }
+  });
+});
+
+describe('what one invocation writes once, after its records', () => {
+  const FINISHED = { msg: 'Job finished in 42.0 seconds at 2026-03-01 12:00:40.000000+00:00' };
+  const kinds = ['lineage', 'lineage', 'metadata-extraction', 'lineage'];
+  const finishedBatch = () => event(...kinds.map((kind, i) => sqsRecord({ jobId: i + 1, kind }, `m${i}`)));
+
+  function durationStore(fail = false) {
+    const writes: { kind: string; seconds: readonly number[]; publishedBefore: number }[] = [];
+    let published = () => 0;
+    const durations: KindDurationStore = {
+      read: async () => null,
+      record: async () => Promise.reject(new Error('one write per sample: not expected here')),
+      recordAll: async (kind, seconds) => {
+        writes.push({ kind, seconds, publishedBefore: published() });
+        if (fail) throw new Error('DynamoDB unavailable');
+        return true;
+      },
+    };
+    return { durations, writes, countPublished: (f: () => number) => void (published = f) };
+  }
+
+  it('writes the learned durations once per kind, after every outcome of the batch is published', async () => {
+    const h = createHarness(() => statusResponse('successful', FINISHED));
+    const store = durationStore();
+    store.countPublished(() => h.published.length);
+    const handler = createBatchHandler({ record: { ...h.deps, durations: store.durations }, concurrency: 10, ...quiet(h) });
+
+    const response = await handler(finishedBatch(), context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(store.writes.map((w) => [w.kind, w.seconds.length, w.publishedBefore])).toEqual([
+      ['lineage', 3, 4],
+      ['metadata-extraction', 1, 4],
+    ]);
+  });
+
+  it('leaves every record done and published when the duration write fails, and logs the loss', async () => {
+    const h = createHarness(() => statusResponse('successful', FINISHED));
+    const store = durationStore(true);
+    const capture = captureLogs();
+    let response: SQSBatchResponse;
+    try {
+      const handler = createBatchHandler({ record: { ...h.deps, durations: store.durations }, concurrency: 10, ...quiet(h), logger: new Logger({ serviceName: 'test' }) });
+      response = await handler(finishedBatch(), context);
+    } finally {
+      capture.restore();
+    }
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(h.published.map((o) => o.job)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }]);
+    expect(store.writes).toHaveLength(2);
+    const lines = capture.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l.message === 'durations not learned: the store failed').map((l) => l.kind).sort()).toEqual(['lineage', 'metadata-extraction']);
+  });
+
+  it('counts the outcomes of one invocation in one metric document per status, with their sum', async () => {
+    const h = createHarness((url) => (url.endsWith('id=3') ? statusResponse('failed') : statusResponse('successful')));
+    const capture = captureLogs();
+    try {
+      const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
+      const handler = createBatchHandler({
+        record: { ...h.deps, metrics: powertoolsWatchMetrics(metrics) },
+        concurrency: 10,
+        ...quiet(h),
+        metrics,
+      });
+      await handler(event(...[1, 2, 3, 4].map((jobId) => sqsRecord({ jobId }, `m${jobId}`))), context);
+    } finally {
+      capture.restore();
+    }
+
+    const documents = capture.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const outcomes = documents.filter((d) => 'OutcomesPublished' in d).map((d) => [d.status, d.OutcomesPublished]);
+    expect(outcomes.sort()).toEqual([
+      ['failed', 1],
+      ['successful', 3],
+    ]);
   });
 });
