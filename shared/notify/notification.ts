@@ -45,9 +45,12 @@ export function buildNotification(outcome: Outcome, maxBytes: number = MAX_NOTIF
     const Message = JSON.stringify({ default: JSON.stringify(o), email });
     return { Subject, Message, size: bytes(Subject) + bytes(Message) + attributeBytes };
   };
+  // The last render is kept: the common outcome fits at once, and is then rendered once, not twice.
+  let last: { readonly outcome: Outcome; readonly rendered: ReturnType<typeof render> } | undefined;
   const fits = (o: Outcome) => {
     try {
-      return render(o).size <= maxBytes;
+      last = { outcome: o, rendered: render(o) };
+      return last.rendered.size <= maxBytes;
     } catch {
       return false; // e.g. a result too deep for JSON.stringify: trimming drops it
     }
@@ -72,7 +75,7 @@ export function buildNotification(outcome: Outcome, maxBytes: number = MAX_NOTIF
     };
   }
 
-  const { Subject, Message } = render(sent);
+  const { Subject, Message } = last?.outcome === sent ? last.rendered : render(sent);
   return { Subject, Message, MessageStructure: 'json', MessageAttributes: attributes, outcome: sent };
 }
 
