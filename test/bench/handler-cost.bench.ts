@@ -89,7 +89,7 @@ export async function runHandlerCost(options: {
       DEAD_LETTER_QUEUE_URL: resources.deadLetterQueue.url,
       OUTCOME_TOPIC_ARN: resources.outcomeTopic.arn,
       IDEMPOTENCY_TABLE_NAME: resources.idempotencyTable.name,
-      // Learning on, as deployed: each outcome adds one UpdateItem, each kind one cached read.
+      // Learning on, as deployed: each invocation adds one UpdateItem per kind it published, each kind one cached read.
       DURATION_STATS_TABLE_NAME: resources.durationTable.name,
       RECORD_CONCURRENCY: String(options.recordConcurrency),
     };

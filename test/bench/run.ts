@@ -229,7 +229,7 @@ ${table(
   )}
 
 AWS requests counted on the wire (RECORD_CONCURRENCY=10 run): ${Object.entries(concurrent.awsRequests).map(([k, v]) => `${k} ${v}`).join(', ')}.
-Each job's kind is \`lineage\` with learning on, as deployed: one \`UpdateItem\` on the durations table per outcome, one cached
+Each job's kind is \`lineage\` with learning on, as deployed: one \`UpdateItem\` on the durations table per kind and invocation (its outcomes' samples together), one cached
 \`BatchGetItem\` per kind and environment. Re-sends of one invocation go out as \`SendMessageBatch\`: ${f(resendsPerRequest)} re-sends per request here.`,
   `## 4. Cost per 1,000 jobs (us-east-1 list prices)
 
