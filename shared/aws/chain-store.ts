@@ -55,7 +55,8 @@ interface StoredMember {
  * write after which every member has ended) sees the chain complete.
  */
 export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): ChainStore {
-  const documents = DynamoDBDocumentClient.from(options.dynamodb ?? new DynamoDBClient(awsClientConfig()), {
+  // lib-dynamodb refuses a client that caches its middleware (see awsClientConfig).
+  const documents = DynamoDBDocumentClient.from(options.dynamodb ?? new DynamoDBClient(awsClientConfig({ cacheMiddleware: false })), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const now = options.now ?? (() => new Date());

@@ -80,12 +80,14 @@ class AttemptDeadlineHandler extends NodeHttpHandler {
  * `send` (about a tenth of an SDK call's CPU in the handler-cost profile); cached, it is resolved
  * once per command class. The catch (see `@smithy/core` `Client.send`): middleware added to a
  * client after its first request is not seen. The function never adds any; tests that add
- * faults do so before the first request, or bring their own clients.
+ * faults do so before the first request, or bring their own clients. A client to be wrapped in
+ * `DynamoDBDocumentClient` must pass `cacheMiddleware: false`: lib-dynamodb refuses (throws on)
+ * a client that caches, since its commands hand the SDK a handler bound to one command.
  */
-export function awsClientConfig() {
+export function awsClientConfig(options: { readonly cacheMiddleware?: boolean } = {}) {
   return {
     maxAttempts: AWS_CLIENT_TIMEOUTS.maxAttempts,
-    cacheMiddleware: true,
+    cacheMiddleware: options.cacheMiddleware ?? true,
     requestHandler: new AttemptDeadlineHandler({
       connectionTimeout: AWS_CLIENT_TIMEOUTS.connectionTimeoutMs,
       requestTimeout: AWS_CLIENT_TIMEOUTS.requestTimeoutMs,

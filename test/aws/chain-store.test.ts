@@ -76,3 +76,18 @@ describe('the DynamoDB chain store', () => {
     expect(await chains.claimFirstCheck({ id: 3 }, { id: 30 }, 'message-b')).toBe(false);
   });
 });
+
+describe('the chain store as the function builds it (its own client, from the environment)', () => {
+  it('works with the client awsClientConfig makes, which lib-dynamodb would refuse if it cached its middleware', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, aws.env());
+    try {
+      const chains = createDynamoDbChainStore({ tableName, ttlSeconds: 3600 });
+      const state = await chains.recordEnd({ id: 901 }, end(901, 'successful', 0, null), []);
+      expect(state.members.map((m) => m.job)).toEqual([{ id: 901 }]);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+});
