@@ -13,7 +13,7 @@ export const JOB_STATUS_PATH = '/api/v1/bulk_metadata/job/';
 /** Mints an API access token from a refresh token. */
 export const CREATE_ACCESS_TOKEN_PATH = '/integration/v1/createAPIAccessToken/';
 
-/** A body larger than this is not a job status; reading stops there. Sized to the function's memory: see `MAX_ANSWER_BYTES`. */
+/** The most of an answer kept and decoded whole; past it a status answer is only scanned for its status. Sized to the function's memory: see `MAX_ANSWER_BYTES`. */
 export const DEFAULT_MAX_BODY_BYTES = MAX_ANSWER_BYTES;
 const USER_AGENT = 'alation-job-watch/1';
 

@@ -39,8 +39,9 @@ export const ResultParseLimits = {
  * Memory follows bytes (buffers, the text, its strings) and JSON values (about 120 bytes each
  * while decoding): this cap bounds the first, `maxJsonValues` the second. Together they keep a
  * whole batch of such answers within 75 % of the default 256 MB (measured: 191 MB peak RSS,
- * `npm run bench`). A larger answer is a retryable bad response; a larger function memory does
- * not raise the cap.
+ * `npm run bench`). A larger answer is not decoded: its status is scanned from the stream, its
+ * result omitted (see {@link MAX_SCANNED_ANSWER_BYTES}); a larger function memory does not raise
+ * the cap.
  */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
