@@ -80,8 +80,9 @@ function isWhitespace(b: number): boolean {
  * A streaming scanner of a JSON object's **top-level** keys, for an Alation answer too large to
  * decode: it reads `status` and `msg` out of tens of MiB without keeping more than the few
  * bytes of those values. One pass over the bytes, constant work per byte, memory bounded by the
- * largest wanted value's budget: nothing is recursive, nothing is a regular expression, and the
- * text is never decoded as a whole. Bytes may arrive in chunks cut anywhere (inside a string,
+ * wanted values' budgets (one buffer each, allocated once): nothing is recursive, nothing is a
+ * regular expression, and the text is never decoded as a whole, only the last value of each
+ * wanted key, once, at the end. Bytes may arrive in chunks cut anywhere (inside a string,
  * an escape or a UTF-8 sequence): the state carries over.
  *
  * It is a structural scan, not a validator: it checks the shape of the top-level object (keys,
@@ -95,8 +96,12 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
   const wanted = new Map(Object.entries(options.keys));
   // A wanted key is at most six bytes per UTF-16 unit as written (`\uXXXX`): a longer key is none of them.
   const maxKeyBytes = Math.max(0, ...[...wanted.keys()].map((k) => 6 * k.length));
-  const capture = new Uint8Array(Math.max(maxKeyBytes, ...wanted.values()));
-  const values = new Map<string, ScannedValue>();
+  const keyBytes = new Uint8Array(maxKeyBytes);
+  // Keys written without escapes (nearly all) are matched byte for byte, without decoding.
+  const plainKeys = [...wanted.keys()].map((key) => ({ key, bytes: ENCODER.encode(key) }));
+  // The last value seen of each wanted key, as written: decoded and cleaned once, at the end,
+  // so an answer repeating a key costs a copy per repeat, not a decode.
+  const slots = new Map<string, Slot>([...wanted].map(([key, budget]) => [key, { bytes: new Uint8Array(budget), length: 0, kind: 'absent' }]));
 
   let phase = Phase.Start;
   /** Brackets open inside the current member's value (0 at the top level). */
@@ -104,9 +109,12 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
   let inString = false;
   let escaped = false;
   let role = Role.Skipped;
+  /** Where the string being read is kept (a key, or a wanted value's slot), and how much of it. */
+  let capture: Uint8Array = keyBytes;
   let captured = 0;
   let captureLimit = 0;
   let overflow = false;
+  let keyEscaped = false;
   /** The wanted key whose value comes next, or null. */
   let currentKey: string | null = null;
   let problem: string | null = null;
@@ -124,45 +132,39 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
     return false;
   };
 
-  const startString = (next: Role, limit: number) => {
+  const startString = (next: Role, into: Uint8Array) => {
     inString = true;
     role = next;
+    capture = into;
     captured = 0;
-    captureLimit = limit;
+    captureLimit = next === Role.Skipped ? 0 : into.length;
     overflow = false;
+    keyEscaped = false;
   };
 
-  /** The captured raw string (between its quotes) decoded as JSON would decode it; undefined if it does not decode. */
-  const decodeCaptured = (): string | undefined => {
-    try {
-      // A single, complete, bounded string literal: this is not a parse of the answer.
-      const decoded: unknown = JSON.parse(`"${DECODER.decode(capture.subarray(0, captured))}"`);
-      return typeof decoded === 'string' ? decoded : undefined;
-    } catch {
-      return undefined;
+  /** The key just read, if it is a wanted one. */
+  const wantedKey = (): string | null | undefined => {
+    if (!keyEscaped) {
+      const match = plainKeys.find(({ bytes }) => bytes.length === captured && bytes.every((b, i) => keyBytes[i] === b));
+      return match ? match.key : null;
     }
+    const key = decodeString(keyBytes, captured);
+    return key === undefined ? undefined : wanted.has(key) ? key : null;
   };
 
   const endString = (): boolean => {
     inString = false;
     if (role === Role.Key) {
       phase = Phase.Colon;
-      if (overflow) {
-        currentKey = null;
-        return true;
-      }
-      const key = decodeCaptured();
+      const key = overflow ? null : wantedKey();
       if (key === undefined) return fail('a key is not a valid JSON string');
-      currentKey = wanted.has(key) ? key : null;
+      currentKey = key;
       return true;
     }
     if (role === Role.WantedValue && currentKey !== null) {
-      if (overflow) values.set(currentKey, { kind: 'too_long' });
-      else {
-        const value = decodeCaptured();
-        if (value === undefined) return fail(`the value of "${currentKey}" is not a valid JSON string`);
-        values.set(currentKey, { kind: 'string', value: options.clean(value) });
-      }
+      const slot = slots.get(currentKey)!;
+      slot.kind = overflow ? 'too_long' : 'string';
+      slot.length = captured;
     }
     if (depth === 0) phase = Phase.AfterValue;
     return true;
@@ -171,7 +173,7 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
   const step = (b: number): boolean => {
     if (inString) {
       if (escaped) escaped = false;
-      else if (b === BACKSLASH) escaped = true;
+      else if (b === BACKSLASH) escaped = keyEscaped = true;
       else if (b === QUOTE) return endString();
       if (role !== Role.Skipped) {
         if (captured < captureLimit) capture[captured++] = b;
@@ -181,7 +183,7 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
     }
     if (depth > 0) {
       // Inside a member's value: only strings and brackets matter.
-      if (b === QUOTE) startString(Role.Skipped, 0);
+      if (b === QUOTE) startString(Role.Skipped, keyBytes);
       else if (b === OPEN_OBJECT || b === OPEN_LIST) depth++;
       else if (b === CLOSE_OBJECT || b === CLOSE_LIST) {
         if (--depth === 0) phase = Phase.AfterValue;
@@ -198,7 +200,7 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
       case Phase.Key:
         if (isWhitespace(b)) return true;
         if (b === QUOTE) {
-          startString(Role.Key, maxKeyBytes);
+          startString(Role.Key, keyBytes);
           return true;
         }
         if (b === CLOSE_OBJECT && firstMember) {
@@ -214,10 +216,11 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
       case Phase.Value:
         if (isWhitespace(b)) return true;
         if (b === QUOTE) {
-          startString(currentKey === null ? Role.Skipped : Role.WantedValue, currentKey === null ? 0 : wanted.get(currentKey)!);
+          if (currentKey === null) startString(Role.Skipped, keyBytes);
+          else startString(Role.WantedValue, slots.get(currentKey)!.bytes);
           return true;
         }
-        if (currentKey !== null) values.set(currentKey, { kind: 'not_string' });
+        if (currentKey !== null) slots.get(currentKey)!.kind = 'not_string';
         if (b === OPEN_OBJECT || b === OPEN_LIST) {
           depth = 1;
           return true;
@@ -260,10 +263,42 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
     },
     end() {
       if (problem === null && phase !== Phase.Done) fail('it ends before its closing brace');
-      return { problem, values };
+      const values = new Map<string, ScannedValue>();
+      for (const [key, slot] of slots) {
+        if (problem !== null) break;
+        if (slot.kind === 'absent') continue;
+        if (slot.kind !== 'string') {
+          values.set(key, { kind: slot.kind });
+          continue;
+        }
+        const value = decodeString(slot.bytes, slot.length);
+        if (value === undefined) fail(`the value of "${key}" is not a valid JSON string`);
+        // Cleaned before it leaves the scanner: no caller ever holds the uncleaned string.
+        else values.set(key, { kind: 'string', value: options.clean(value) });
+      }
+      return { problem, values: problem === null ? values : new Map() };
     },
   };
 }
 
+/** The last value of a wanted key, as written (between its quotes). */
+interface Slot {
+  readonly bytes: Uint8Array;
+  length: number;
+  kind: 'absent' | 'string' | 'too_long' | 'not_string';
+}
+
 // Not fatal: a malformed UTF-8 sequence becomes U+FFFD, as it does when a whole answer is decoded.
 const DECODER = new TextDecoder('utf-8');
+const ENCODER = new TextEncoder();
+
+/** A string as written between its quotes, decoded as JSON decodes it; undefined if it does not decode. */
+function decodeString(bytes: Uint8Array, length: number): string | undefined {
+  try {
+    // One complete string literal of bounded length: not a parse of the answer.
+    const decoded: unknown = JSON.parse(`"${DECODER.decode(bytes.subarray(0, length))}"`);
+    return typeof decoded === 'string' ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
+}
