@@ -135,6 +135,9 @@ describe('alation-job-watch replay', () => {
       OutcomeTopicArn: resources.outcomeTopic.arn,
       IdempotencyTableName: resources.idempotencyTable.name,
       [`SubscriptionDeadLetterQueue${KEY_A}`]: dlq.a,
+      // Outputs that share the prefix without being a DLQ of a target key are not sources.
+      [`SubscriptionDeadLetterQueueArn${KEY_A}`]: `arn:aws:sqs:us-east-1:123456789012:replay-sub-dlq-a`,
+      SubscriptionDlqNamePrefix: 'replay-sub-dlq-',
     };
 
     const run = await runCommand(
