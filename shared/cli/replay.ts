@@ -259,9 +259,10 @@ async function runReplay(options: ReplayOptions, deps: ReplayCommandDeps): Promi
     table = outputs.get(StackOutput.idempotencyTableName)!;
     // Exactly the prefix and a target key: another output that shares the prefix is no source.
     sources = [...outputs]
-      .map(([name, dlqUrl]) => ({ target: name.slice(SUBSCRIPTION_DLQ_OUTPUT_PREFIX.length), dlqUrl, name }))
-      .filter(({ name, target }) => name.startsWith(SUBSCRIPTION_DLQ_OUTPUT_PREFIX) && REPLAY_TARGET_PATTERN.test(target))
-      .map(({ target, dlqUrl }) => ({ target, dlqUrl }))
+      .flatMap(([name, dlqUrl]) => {
+        const target = name.startsWith(SUBSCRIPTION_DLQ_OUTPUT_PREFIX) ? name.slice(SUBSCRIPTION_DLQ_OUTPUT_PREFIX.length) : '';
+        return REPLAY_TARGET_PATTERN.test(target) ? [{ target, dlqUrl }] : [];
+      })
       .filter((s) => options.target === undefined || s.target === options.target);
     if (options.target !== undefined && sources.length === 0) return usage(`stack ${options.stack} has no subscription with target ${options.target}`);
   } else {

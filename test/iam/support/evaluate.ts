@@ -59,13 +59,16 @@ export async function evaluate(principal: Principal, requests: readonly IamReque
  */
 const PER_ITEM_CONTEXT_KEYS = [LEADING_KEYS];
 
-/** Every condition key the principal's own policies test (lower case, as IAM compares them). */
+/**
+ * Every condition key the principal's own policies test (lower case, as IAM compares them).
+ * Resource policies are not read: none in the template tests a per-item key.
+ */
 function conditionKeysOf(principal: Principal): Set<string> {
   const keys = new Set<string>();
   const policies = [...principal.identityPolicies.map((p) => p.policy), ...(principal.permissionsBoundary ? [principal.permissionsBoundary] : [])];
   for (const policy of policies) {
     for (const statement of asArray(policy.Statement)) {
-      for (const operator of Object.values((statement as { Condition?: Record<string, Record<string, unknown>> }).Condition ?? {})) {
+      for (const operator of Object.values(statement.Condition ?? {})) {
         for (const key of Object.keys(operator)) keys.add(key.toLowerCase());
       }
     }
