@@ -196,8 +196,8 @@ p50 ${learnedPolling.otherSeeds.map((s) => f(s.p50DelaySeconds, 2)).join(', ')} 
 
 Poisoned (issue 15 review): ${learnedPolling.poisoned.attack.jobs} real hour-long jobs labelled \`${learnedPolling.poisoned.attack.kind}\` arrive first, the workload above two hours later.
 ${table(
-    ['poller', 'mean checks / job', 'p50 delay', 'p95 delay', 'max delay, genuine jobs', 'genuine jobs seen > 70 s late'],
-    learnedPolling.poisoned.rows.map((r) => [r.poller, f(r.meanPolls, 2), `${f(r.p50DelaySeconds, 2)} s`, `${f(r.p95DelaySeconds, 1)} s`, `${f(r.maxDelayGenuineSeconds, 0)} s`, r.genuineLaterThanDefault]),
+    ['poller', 'mean checks / job', 'p50 delay', 'p95 delay', 'max delay, genuine jobs', 'genuine jobs seen > 70 s late (of them `lineage`)'],
+    learnedPolling.poisoned.rows.map((r) => [r.poller, f(r.meanPolls, 2), `${f(r.p50DelaySeconds, 2)} s`, `${f(r.p95DelaySeconds, 1)} s`, `${f(r.maxDelayGenuineSeconds, 0)} s`, `${r.genuineLaterThanDefault} (${r.genuineLaterThanDefaultByKind[learnedPolling.poisoned.attack.kind] ?? 0})`]),
   )}
 
 ![Checks per job against p95 detection delay, every policy measured](${FRONTIER_SVG})

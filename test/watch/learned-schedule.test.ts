@@ -69,24 +69,43 @@ describe('the learned schedule', () => {
 });
 
 describe('the learned schedule under poisoned statistics (issue 15, attacker review)', () => {
-  // A producer enqueued 3,000 real hour-long jobs labelled `lineage`; 40 genuine 2 s jobs came since.
-  const poisoned = learned(3040, [...Array.from({ length: 75 }, (_, i) => 3000 + 20 * i), 2]);
+  // A producer enqueued 3,000 real hour-long jobs labelled `lineage`, spread over 50–85 minutes.
+  const poison = Array.from({ length: 75 }, (_, i) => 3000 + 20 * i);
+  const poisonedWith = (genuine: number) => {
+    let eras: EraCounts[] = [];
+    for (let i = 0; i < 3000; i++) eras = addSample(eras, poison[i % poison.length] as number, NOW, clock);
+    for (let i = 0; i < genuine; i++) eras = addSample(eras, 2, NOW, clock);
+    return combineEras(eras, NOW, clock);
+  };
+  const before = { ...policy, learned: { ...DEFAULT_LEARNED_SCHEDULE, waitCeilingSeconds: 900, lowTailMinRatio: 0 } };
+  const delayBefore = (durations: KindDurations) => nextDelaySeconds(before, { elapsedSeconds: 0, remainingSeconds: 86_400, random: 0.5, durations });
 
   it('holds a genuine 2 s job of a poisoned kind back by the wait ceiling, not 900 s', () => {
-    expect(poisoned.samples).toBeCloseTo(3040, 6);
-    expect(durationQuantile(poisoned, DEFAULT_LEARNED_SCHEDULE.skipBelowQuantile)).toBeGreaterThan(2900);
-    const unbounded = { ...policy, learned: { ...DEFAULT_LEARNED_SCHEDULE, waitCeilingSeconds: 900 } };
-    // Before the ceiling: the first re-check came at the SQS limit.
-    expect(nextDelaySeconds(unbounded, { elapsedSeconds: 0, remainingSeconds: 86_400, random: 0.5, durations: poisoned })).toBe(900);
+    const poisoned = poisonedWith(10); // genuine outcomes: 0.3 % of the kind
+    expect(durationQuantile(poisoned, DEFAULT_LEARNED_SCHEDULE.lowTailQuantile)).toBeGreaterThan(2900);
+    // Before the review: the first re-check came at the SQS limit.
+    expect(delayBefore(poisoned)).toBe(900);
     // Now a genuine job that ended after 2 s is seen at most 300 s later, whatever the statistics say.
     expect(delay(0, poisoned)).toBe(DEFAULT_LEARNED_SCHEDULE.waitCeilingSeconds);
   });
 
-  it('heals once genuine outcomes are more than 5 % of the kind\'s recent weight', () => {
-    let eras: EraCounts[] = [];
-    for (let i = 0; i < 3000; i++) eras = addSample(eras, 3600, NOW, clock);
-    for (let i = 0; i < 200; i++) eras = addSample(eras, 2, NOW, clock);
-    expect(delay(0, combineEras(eras, NOW, clock))).toBe(2);
+  it('stops skipping once genuine outcomes are 1 % of the kind, long before they move its 5 % point', () => {
+    const poisoned = poisonedWith(40); // 1.3 %
+    expect(durationQuantile(poisoned, DEFAULT_LEARNED_SCHEDULE.skipBelowQuantile)).toBeGreaterThan(2900);
+    expect(delayBefore(poisoned)).toBe(900);
+    expect(delay(0, poisoned)).toBe(2);
+    expect(delay(10, poisoned)).toBe(delay(10, null));
+  });
+
+  it('heals fully once genuine outcomes are more than 5 % of the kind\'s recent weight', () => {
+    expect(delayBefore(poisonedWith(200))).toBe(2);
+    expect(delay(0, poisonedWith(200))).toBe(2);
+  });
+
+  it('still skips for an honest long kind, whose low tail is one population', () => {
+    const low = durationQuantile(longKind, DEFAULT_LEARNED_SCHEDULE.skipBelowQuantile) as number;
+    expect(durationQuantile(longKind, DEFAULT_LEARNED_SCHEDULE.lowTailQuantile)).toBeGreaterThan(low * DEFAULT_LEARNED_SCHEDULE.lowTailMinRatio);
+    expect(delay(0, longKind)).toBe(DEFAULT_LEARNED_SCHEDULE.waitCeilingSeconds);
   });
 });
 

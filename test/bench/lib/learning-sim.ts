@@ -22,6 +22,8 @@ export interface LearningSummary {
   readonly maxDelayGenuineSeconds: number;
   /** Jobs whose kind was their own, seen more than 70 s (the default backoff's longest wait) after they ended. */
   readonly genuineLaterThanDefault: number;
+  /** The same, by kind. */
+  readonly genuineLaterThanDefaultByKind: Readonly<Record<string, number>>;
   /** Mean checks per job, by kind. */
   readonly meanPollsByKind: Readonly<Record<string, number>>;
 }
@@ -48,6 +50,7 @@ export function simulateLearning(jobs: readonly MaybeMislabelledJob[], delay: Le
   let timedOut = 0;
   let maxDelayGenuineSeconds = 0;
   let genuineLaterThanDefault = 0;
+  const genuineLaterThanDefaultByKind: Record<string, number> = {};
   const heap = new MinHeap();
   jobs.forEach((job, i) => heap.push(job.arrivalSeconds, i));
   for (let next = heap.pop(); next !== undefined; next = heap.pop()) {
@@ -59,7 +62,11 @@ export function simulateLearning(jobs: readonly MaybeMislabelledJob[], delay: Le
       delays.push(elapsed - job.durationSeconds);
       if (!job.mislabelled) {
         maxDelayGenuineSeconds = Math.max(maxDelayGenuineSeconds, elapsed - job.durationSeconds);
-        if (elapsed - job.durationSeconds > 70) genuineLaterThanDefault++;
+        if (elapsed - job.durationSeconds > 70) {
+          genuineLaterThanDefault++;
+          const kind = job.kind ?? '(none)';
+          genuineLaterThanDefaultByKind[kind] = (genuineLaterThanDefaultByKind[kind] ?? 0) + 1;
+        }
       }
       shares.push((elapsed - job.durationSeconds) / job.durationSeconds);
       if (job.kind !== null) store.set(job.kind, addSample(store.get(job.kind) ?? [], job.durationSeconds, EPOCH_MS + t * 1000, clock));
@@ -88,6 +95,7 @@ export function simulateLearning(jobs: readonly MaybeMislabelledJob[], delay: Le
     timedOut,
     maxDelayGenuineSeconds,
     genuineLaterThanDefault,
+    genuineLaterThanDefaultByKind,
     meanPollsByKind: Object.fromEntries(Object.entries(byKind).map(([kind, p]) => [kind, mean(p)])),
   };
 }
