@@ -54,8 +54,9 @@ export interface LearnedSchedulePolicy {
    * {@link lowTailMinRatio} of the skip point. Mislabelled long jobs (issue 15, attacker review)
    * push the skip point far above the genuine jobs; once those are this share of the kind's
    * weight (1 %: ~30 genuine outcomes after 3,000 poisoned ones, instead of the 5 % share that
-   * moves the skip point itself), the kind gets no skip and its genuine jobs are checked as the
-   * default does. A kind that often fails within seconds is skipped for the same reason. An
+   * moves the skip point itself), the kind gets no skip: its jobs are checked from their start
+   * on the default's growth (the waits where its jobs finish are shaped as before). A kind that
+   * often fails within seconds gets no skip for the same reason. An
    * honest log-normal kind fails this only if σ > 1.6 (its durations spread over 100×), where
    * a skip saves little; on the benchmark it moves two seeds' checks per job by ≤ 0.02.
    * @default 0.01
