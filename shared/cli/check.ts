@@ -2,7 +2,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command, Option } from 'commander';
 import { parseAlationBaseUrl } from '../alation/base-url';
 import { createAlationClient, type AlationClient } from '../alation/client';
-import { isFinalStatus } from '../alation/job-status';
 import { secretsManagerTokenProvider } from '../aws/secrets-manager-tokens';
 import type { TokenProvider } from '../aws/token-provider';
 import { validateJobReference } from '../contracts/job-reference';
@@ -12,6 +11,7 @@ import { outcomeEmailText } from '../notify/email-text';
 import { safeJson, safeLine } from '../notify/safe-text';
 import { buildOutcome } from '../watch/build-outcome';
 import { checkJobStatus } from '../watch/check-job';
+import { finalOutcomeStatus } from '../watch/statuses';
 import { errorClassOf, type CheckResult } from '../watch/decide';
 import { ExitCode } from './exit-codes';
 
@@ -90,8 +90,9 @@ async function runCheck(
     lastError: null,
     notFoundChecks: 0,
   };
-  if (check.ok && isFinalStatus(check.response.status)) {
-    const outcome = buildOutcome({ reference, status: check.response.status, response: check.response, watch, publishedAt: now });
+  const finalStatus = check.ok ? finalOutcomeStatus(check.response.status, undefined) : undefined;
+  if (check.ok && finalStatus !== undefined) {
+    const outcome = buildOutcome({ reference, status: finalStatus, response: check.response, watch, publishedAt: now });
     deps.write(options.json ? `${safeJson(outcome)}\n` : outcomeEmailText(outcome));
     return exitCodeOf(outcome);
   }

@@ -22,15 +22,26 @@ export type ExtraFinalStatuses = ReadonlyMap<string, MappableOutcomeStatus>;
 /** The status of a job that is not finished: the one word that must never be declared final. */
 export const RUNNING_STATUS = 'running';
 
+/**
+ * The word a status is matched by: Alation's statuses are lower-case words, and an answer that
+ * says `Successful` or `failed\n` means the same job state. Treating such a variant as unknown
+ * would watch a finished job until its deadline and publish `timed_out` instead of its truth.
+ * Only short texts are folded: a status longer than any word is unknown as it is.
+ */
+export function statusWord(status: string): string {
+  return status.length > MAX_STATUS_LENGTH * 2 ? status : status.trim().toLowerCase();
+}
+
 /** The outcome status a final status is published as, or undefined while the job is not final. */
 export function finalOutcomeStatus(status: string, extra: ExtraFinalStatuses | undefined): OutcomeStatus | undefined {
-  if (isFinalStatus(status)) return status;
-  return extra?.get(status);
+  const word = statusWord(status);
+  if (isFinalStatus(word)) return word;
+  return extra?.get(word);
 }
 
 /** True for a status the watcher has no rule for: neither running, final, nor declared final. */
 export function isUnknownStatus(status: string, extra: ExtraFinalStatuses | undefined): boolean {
-  return status !== RUNNING_STATUS && finalOutcomeStatus(status, extra) === undefined;
+  return statusWord(status) !== RUNNING_STATUS && finalOutcomeStatus(status, extra) === undefined;
 }
 
 /**

@@ -40,6 +40,11 @@ describe('decide', () => {
     expect(decision).toMatchObject({ action: 'publish', outcome: { status, polls: 3, publishedAt: at(5).toISOString() } });
   });
 
+  it("publishes Alation's word in another case or with white space as the final status it names", () => {
+    const decision = decide({ reference: jobRef(), check: ok(' Failed\n'), policy, now: at(5), random: 0.5 });
+    expect(decision).toMatchObject({ action: 'publish', outcome: { status: 'failed', lastStatus: ' Failed\n' } });
+  });
+
   it('requeues a retryable failure and remembers it as the last error', () => {
     const error = new AlationError('server_error', 'job status id 1: Alation answered HTTP 503', { httpStatus: 503 });
     const reference = jobRef({ watch: watchState({ firstSeenAt }) });

@@ -12,7 +12,13 @@ describe('what the watcher does with each status', () => {
     ['cancelled', 'failed'],
     ['running', undefined],
     ['queued', undefined],
-    ['Completed', undefined],
+    ['Completed', 'successful'],
+    ['Successful', 'successful'],
+    [' FAILED\n', 'failed'],
+    ['Partially_Successful', 'partially_successful'],
+    ['RUNNING', undefined],
+    ['succesful', undefined],
+    [`successful${' '.repeat(200)}`, undefined],
   ])('treats %s as final with outcome %s (undefined: not final)', (status, outcome) => {
     expect(finalOutcomeStatus(status, extra)).toBe(outcome);
   });
@@ -20,6 +26,8 @@ describe('what the watcher does with each status', () => {
   it('calls a status unknown only when it is neither running, final nor declared final', () => {
     expect(['running', 'successful', 'completed', 'queued'].map((s) => isUnknownStatus(s, extra))).toEqual([false, false, false, true]);
     expect(isUnknownStatus('completed', undefined)).toBe(true);
+    // Case and surrounding white space do not make a known word unknown.
+    expect(['Running', ' running ', 'Queued'].map((s) => isUnknownStatus(s, extra))).toEqual([false, false, true]);
   });
 
   it('reports an unknown status once per job: not again while the watch state remembers it', () => {
