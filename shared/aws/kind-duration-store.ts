@@ -152,21 +152,25 @@ export function createDynamoDbKindDurationStore(options: DynamoDbKindDurationSto
       values[`:w${bucket}`] = { N: String(weight * count) };
       buckets.push({ name: `#b${bucket}`, value: `:w${bucket}` });
     }
-    try {
-      await dynamodb.send(
-        new UpdateItemCommand({
-          TableName: options.tableName,
-          Key: key(era, kind),
-          UpdateExpression: `SET #kind = if_not_exists(#kind, :kind), #expires = :expires, #last = :now ADD ${buckets.map((b) => `${b.name} ${b.value}`).join(', ')}, #total :weight`,
-          ConditionExpression: 'attribute_not_exists(#kind) OR #kind = :kind',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    const add = async (): Promise<boolean> => {
+      try {
+        await dynamodb.send(
+          new UpdateItemCommand({
+            TableName: options.tableName,
+            Key: key(era, kind),
+            UpdateExpression: `SET #kind = if_not_exists(#kind, :kind), #expires = :expires, #last = :now ADD ${buckets.map((b) => `${b.name} ${b.value}`).join(', ')}, #total :weight`,
+            ConditionExpression: 'attribute_not_exists(#kind) OR #kind = :kind',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return false;
+      }
+    };
+    if (await add()) return true;
     // Another kind holds the slot: take it over if that kind is a squatter.
     try {
       await dynamodb.send(
@@ -186,9 +190,12 @@ export function createDynamoDbKindDurationStore(options: DynamoDbKindDurationSto
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
     }
+    // The takeover's condition failed: the slot is still another kind's, or another environment
+    // took it over for this very kind a moment ago (two outcomes of a new kind at once). Adding
+    // once more tells the two apart, so the second sample is not lost.
+    return add();
   };
 
   return {
