@@ -113,7 +113,7 @@ async function main(): Promise<number> {
     console.log(
       `\nChains (${r.name}): ${r.jobs - c.followUps} roots, ${c.followUps} follow-ups watched, ${c.unwatchedNamed} named and not watched (too deep or too many); ` +
         `${c.chains} chains, ${verdicts} verdicts (${Object.entries(c.verdictsByStatus).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
-        `${c.duplicates} repeated (${c.conflictingDuplicates} with another notificationId), ${c.missing.length} missing, ${c.openWithDlq} open with a job in the DLQ, ${c.wrong.length} wrong.`,
+        `${c.duplicates} repeated (${c.conflictingDuplicates} with another notificationId), ${c.missing.length} missing, ${c.openWithDlq} open with a job in the DLQ (${r.unreached} follow-ups below it never sent), ${c.wrong.length} wrong.`,
     );
   }
   for (const r of reports) {

@@ -110,6 +110,8 @@ export interface ScenarioReport {
   readonly knownDuplicates?: string;
   /** Jobs with neither an outcome nor a DLQ message. */
   readonly lost: number;
+  /** Follow-ups never sent because a job above them is in the DLQ (their chain stays open until it is redriven). */
+  readonly unreached: number;
   /** Jobs whose outcome status was not the expected one: `key: got (expected)`. */
   readonly wrongStatus: readonly string[];
   /** Outcomes for jobs that were never sent. */
@@ -441,12 +443,16 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
     const chainAccounting = spec.followUpChains ? accountChains(chains, own, verdicts, redrivenKeys) : undefined;
     const wrongStatus: string[] = [];
     let lost = 0;
+    let unreached = 0;
     let duplicates = chainAccounting?.duplicates ?? 0;
     let conflictingDuplicates = chainAccounting?.conflictingDuplicates ?? 0;
     for (const job of planned) {
       const got = byKey.get(job.key) ?? [];
       // A follow-up below a job in the DLQ was never named to the watcher: not lost, its chain stays open.
-      if (got.length === 0 && !redrivenKeys.has(job.key) && !unreachable({ ancestors: job.ancestors ?? [] }, redrivenKeys)) lost += 1;
+      if (got.length === 0 && !redrivenKeys.has(job.key)) {
+        if (unreachable({ ancestors: job.ancestors ?? [] }, redrivenKeys)) unreached += 1;
+        else lost += 1;
+      }
       duplicates += Math.max(0, got.length - 1);
       conflictingDuplicates += got.slice(1).filter((o) => o.notificationId !== got[0]!.notificationId).length;
       if (got.length > 0 && got[0]!.status !== job.expected) wrongStatus.push(`${job.key}: ${got[0]!.status} (expected ${job.expected})`);
@@ -485,6 +491,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
       conflictingDuplicates,
       ...(spec.knownDuplicates && { knownDuplicates: spec.knownDuplicates }),
       lost,
+      unreached,
       wrongStatus,
       unexpected,
       dlqByReason,
