@@ -227,7 +227,7 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       followUpChains: { maxDepth: 2, neverFinishing: scale === 'chaos' },
       duplicateShare: 0.2,
       // Per AWS call; a record that ends a chain job makes several (chain writes, sends, publish, save).
-      awsFaults: { crashRate: size(scale, 0.01, 0.005), crashBeforeSaveRate: size(scale, 0.02, 0.01), publishFailureRate: 0.2 },
+      awsFaults: { crashRate: size(scale, 0.005, 0.005), crashBeforeSaveRate: size(scale, 0.01, 0.01), publishFailureRate: 0.2 },
       // Small batches: a crash sends a whole batch back, and every record in it counts a receive.
       batchSize: 5,
       // Depth 2 below FOLLOW_UP_MAX_DEPTH's default of 3, so "past the depth bound" needs no 4th generation.
