@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, Aws, DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -21,12 +21,19 @@ import { buildDashboard } from './dashboard';
 import { alationMetric, outcomeMetrics } from './function-metrics';
 import { MetricName } from './metrics';
 import type { AlationJobWatchProps, OutcomeFilter, OutcomeSubscriberInput } from './props';
-import { DEFAULTS, assertNoProblems, extraFinalStatusesEnv, validateAlationJobWatchProps } from './validate-props';
+import { AlationJobWatchConfigError, DEFAULTS, assertNoProblems, extraFinalStatusesEnv, validateAlationJobWatchProps } from './validate-props';
 import { bundleJobStatus } from './bundling';
 import { TokenLifetimeCheck } from './token-check';
 import { acknowledgeControl, deadLetterQueueProps, guardedTableProps } from './guardrails';
 import { applyRolePolicies } from './role-policies';
-import { replayAwareFilterPolicy, subscriberKey, webhookDeliveryPolicy } from './subscriptions';
+import {
+  SUBSCRIPTION_DLQ_NAME_PREFIX,
+  defaultSubscriptionDlqNamePrefix,
+  replayAwareFilterPolicy,
+  subscriberKey,
+  subscriptionDlqName,
+  webhookDeliveryPolicy,
+} from './subscriptions';
 
 /** One subscription of the outcome topic made by the construct. */
 export interface SubscriberResources {
@@ -94,6 +101,11 @@ export class AlationJobWatch extends Construct {
    * its own dead-letter queue and replay target key (`alation-job-watch replay`).
    */
   public readonly subscribers: readonly SubscriberResources[];
+  /**
+   * Name prefix of the subscription dead-letter queues (`subscriptionDlqNamePrefix`), for an
+   * operator policy that lets `replay` read and delete on them and on no other queue.
+   */
+  public readonly subscriptionDlqNamePrefix: string;
   /** The alarms, by name: `DeadLetterQueueNotEmpty`, `OldestMessageAge`, `FunctionErrors`, ... */
   public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** The operations dashboard. */
@@ -241,6 +253,7 @@ export class AlationJobWatch extends Construct {
     );
 
     this.grantFunction();
+    this.subscriptionDlqNamePrefix = props.subscriptionDlqNamePrefix ?? defaultSubscriptionDlqNamePrefix(Stack.of(this).stackName);
     this.subscribers = this.subscribe(props);
 
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
@@ -478,13 +491,18 @@ export class AlationJobWatch extends Construct {
       ...(props.notifyEmails ?? []).map((e) => ({ ...normalise(e), protocol: sns.SubscriptionProtocol.EMAIL })),
       ...(props.webhookUrls ?? []).map((e) => ({ ...normalise(e), protocol: sns.SubscriptionProtocol.HTTPS })),
     ];
+    if (wanted.length > 0) assertNoProblems(this.subscriptionDlqNameProblems(props));
     return wanted.map(({ endpoint, filter, protocol }) => {
       const key = subscriberKey(protocol, endpoint);
+      const queueName = subscriptionDlqName(this.subscriptionDlqNamePrefix, key);
+      claimQueueName(Stack.of(this), queueName, this.node.path);
       // One DLQ per subscription: it catches what SNS could not deliver after its retries (for
       // email too, which otherwise vanishes after 50 attempts), and it tells `replay` which
       // subscription a dead letter was meant for, whatever SNS writes into it.
       // https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
-      const deadLetterQueue = new sqs.Queue(this, `SubscriptionDeadLetterQueue${key}`, deadLetterQueueProps());
+      // A fixed name (not one CloudFormation generates) so that an operator policy can name
+      // every subscription DLQ by its prefix; see subscriptionDlqNamePrefix.
+      const deadLetterQueue = new sqs.Queue(this, `SubscriptionDeadLetterQueue${key}`, { ...deadLetterQueueProps(), queueName });
       Validations.of(deadLetterQueue).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is the dead-letter queue of one SNS subscription of the outcome topic.',
@@ -500,6 +518,21 @@ export class AlationJobWatch extends Construct {
       (subscription.node.defaultChild as sns.CfnSubscription).filterPolicy = replayAwareFilterPolicy(filter, key);
       return { key, protocol, endpoint, deadLetterQueue };
     });
+  }
+
+  /** Problems with the default name prefix of the subscription DLQs, which depends on the stack name. */
+  private subscriptionDlqNameProblems(props: AlationJobWatchProps): string[] {
+    if (props.subscriptionDlqNamePrefix !== undefined) return [];
+    const stackName = Stack.of(this).stackName;
+    if (Token.isUnresolved(stackName)) {
+      return ['the stack name is unknown at synth (a nested stack?), so the subscription dead-letter queues cannot be named after it: give subscriptionDlqNamePrefix'];
+    }
+    if (!SUBSCRIPTION_DLQ_NAME_PREFIX.test(this.subscriptionDlqNamePrefix)) {
+      return [
+        `the stack name ${JSON.stringify(stackName)} is too long to name the subscription dead-letter queues after it (SQS names have at most 80 characters: a stack name of at most 55): give subscriptionDlqNamePrefix`,
+      ];
+    }
+    return [];
   }
 
   private createAlarmTopic(): sns.Topic {
@@ -660,4 +693,21 @@ function denyGrantsExceptForAwsServices(key: kms.Key): void {
       conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     }),
   );
+}
+
+/** Fixed queue names already taken in each stack, and by which construct. */
+const queueNamesByStack = new WeakMap<Stack, Map<string, string>>();
+
+/**
+ * Fails at synth, not at deploy, when two constructs in one stack would create the same named
+ * queue (the same endpoint subscribed by two watches with the same name prefix).
+ */
+function claimQueueName(stack: Stack, name: string, path: string): void {
+  const taken = queueNamesByStack.get(stack) ?? new Map<string, string>();
+  queueNamesByStack.set(stack, taken);
+  const owner = taken.get(name);
+  if (owner !== undefined && owner !== path) {
+    throw new AlationJobWatchConfigError([`${path} and ${owner} would both create the queue ${name}: give one of them another subscriptionDlqNamePrefix`]);
+  }
+  taken.set(name, path);
 }

@@ -34,6 +34,7 @@ export const STRING_CONTEXT_KEYS = [
   'permissionsBoundaryPolicy',
   'roleNamePrefix',
   'logGroupKmsKey',
+  'subscriptionDlqNamePrefix',
 ] as const;
 
 /** Context keys holding id lists: a JSON array, or a comma-separated list. */

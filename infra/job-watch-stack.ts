@@ -145,6 +145,8 @@ export class AlationJobWatchStack extends Stack {
     };
     // `replay --stack` finds each subscription's DLQ and target key here (docs/operating.md#replay).
     outputs.IdempotencyTableName = [this.watch.idempotencyTable.tableName, 'Idempotency records; replay keeps its at-most-once ledger here too'];
+    // Named so that `replay` never reads it as one of its sources (SubscriptionDeadLetterQueue<key>).
+    outputs.SubscriptionDlqNamePrefix = [this.watch.subscriptionDlqNamePrefix, 'Name prefix of every subscription dead-letter queue, for the operator policy of replay'];
     for (const subscriber of this.watch.subscribers) {
       outputs[`${SUBSCRIPTION_DLQ_OUTPUT_PREFIX}${subscriber.key}`] = [
         subscriber.deadLetterQueue.queueUrl,

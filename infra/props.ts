@@ -88,6 +88,19 @@ export interface AlationJobWatchProps {
   readonly webhookUrls?: readonly OutcomeSubscriberInput[];
 
   /**
+   * Name prefix of the subscription dead-letter queues (one per `notifyEmails` and
+   * `webhookUrls` entry), each named the prefix plus its 16-digit replay target key. A fixed
+   * prefix is what lets one operator policy statement name them all (`arn:…:sqs:…:<prefix>*`,
+   * docs/operating.md#operator-policy). 1–64 letters, digits, `-` and `_`; unique in the
+   * account and region. Give one when the stack name is longer than 55 characters, unknown at
+   * synth (a nested stack), or when two constructs in one stack subscribe the same endpoint.
+   * Changing it replaces the queues: replay them first.
+   *
+   * @default - `<stack name>-sub-dlq-`
+   */
+  readonly subscriptionDlqNamePrefix?: string;
+
+  /**
    * `POLL_INITIAL_DELAY_SECONDS`: delay before the first re-check of a running job (1–900).
    *
    * @default - not set; the function's default (2) applies

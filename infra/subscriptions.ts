@@ -10,7 +10,33 @@ import type { OutcomeFilter } from './props';
  * (webhook URLs often carry a secret) in message attributes.
  */
 export function subscriberKey(protocol: string, endpoint: string): string {
-  return createHash('sha256').update(`${protocol}\n${endpoint}`).digest('hex').slice(0, 16);
+  return createHash('sha256').update(`${protocol}\n${endpoint}`).digest('hex').slice(0, SUBSCRIBER_KEY_LENGTH);
+}
+
+/** Hex digits of a replay target key ({@link subscriberKey}). */
+export const SUBSCRIBER_KEY_LENGTH = 16;
+
+/**
+ * SQS queue names are 1–80 letters, digits, hyphens and underscores:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
+ * A subscription DLQ name is its prefix plus the 16-digit key, so a prefix has at most 64.
+ */
+export const SUBSCRIPTION_DLQ_NAME_PREFIX = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The default name prefix of the subscription dead-letter queues: `<stack name>-sub-dlq-`.
+ * A fixed, stack-scoped prefix lets an operator policy name every subscription DLQ of the
+ * stack in one ARN pattern (`…:<prefix>*`) that no other queue of the stack matches: the names
+ * CloudFormation generates are `<stack name>-<logical id>-<suffix>`, and logical ids have no
+ * hyphen.
+ */
+export function defaultSubscriptionDlqNamePrefix(stackName: string): string {
+  return `${stackName}-sub-dlq-`;
+}
+
+/** The physical name of one subscription's dead-letter queue. */
+export function subscriptionDlqName(prefix: string, key: string): string {
+  return `${prefix}${key}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Token } from 'aws-cdk-lib';
 import { OUTCOME_STATUSES } from './metrics';
+import { SUBSCRIPTION_DLQ_NAME_PREFIX } from './subscriptions';
 import type { AlationJobWatchProps, OutcomeSubscriberInput } from './props';
 import { FUNCTION_DEFAULTS, MAX_SQS_DELAY_SECONDS } from '../shared/config';
 import { MAX_FOLLOW_UP_DEPTH_LIMIT } from '../shared/contracts/follow-up';
@@ -228,6 +229,11 @@ export function validateAlationJobWatchProps(
     if (problem) problems.push(problem);
   }
 
+  if (props.subscriptionDlqNamePrefix !== undefined && !Token.isUnresolved(props.subscriptionDlqNamePrefix) && !SUBSCRIPTION_DLQ_NAME_PREFIX.test(props.subscriptionDlqNamePrefix)) {
+    problems.push(
+      `subscriptionDlqNamePrefix must be 1 to 64 letters, digits, - or _ (an SQS name of at most 80 characters with the 16-digit key) (got ${show(props.subscriptionDlqNamePrefix)})`,
+    );
+  }
   checkSubscribers(problems, 'notifyEmails', props.notifyEmails, emailProblem);
   checkSubscribers(problems, 'webhookUrls', props.webhookUrls, httpsUrlProblem);
   checkSubscribers(problems, 'alarmEmails', props.alarmEmails, emailProblem);

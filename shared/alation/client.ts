@@ -1,18 +1,19 @@
 import { cutText, isSendableText, toSendableText } from '../contracts/sendable-text';
 import { AlationError, AlationErrorClass, InvalidJobReferenceError } from '../errors';
 import type { JobIdentifier } from './job-identifier';
-import type { AlationJobStatus } from './job-status';
+import type { AlationJobStatus, ResultOmitted } from './job-status';
 import { exceedsJsonValues } from './json-budget';
-import { MAX_ANSWER_BYTES, MAX_ANSWER_JSON_VALUES } from './parse-limits';
-import { readBoundedText } from './read-bounded-text';
+import { MAX_ANSWER_BYTES, MAX_ANSWER_JSON_VALUES, MAX_SCANNED_ANSWER_BYTES, ScannedFieldLimits } from './parse-limits';
+import { readAnswer, type AnswerOverflow, type BoundedAnswer } from './read-bounded-text';
 import { KnownSecrets } from './redact';
+import { createTopLevelScanner, type TopLevelScan, type TopLevelScanner } from './top-level-scan';
 
 /** Alation's job status path (reference page "Job Status"). */
 export const JOB_STATUS_PATH = '/api/v1/bulk_metadata/job/';
 /** Mints an API access token from a refresh token. */
 export const CREATE_ACCESS_TOKEN_PATH = '/integration/v1/createAPIAccessToken/';
 
-/** A body larger than this is not a job status; reading stops there. Sized to the function's memory: see `MAX_ANSWER_BYTES`. */
+/** The most of an answer kept and decoded whole; past it a status answer is only scanned for its status. Sized to the function's memory: see `MAX_ANSWER_BYTES`. */
 export const DEFAULT_MAX_BODY_BYTES = MAX_ANSWER_BYTES;
 const USER_AGENT = 'alation-job-watch/1';
 
@@ -30,11 +31,19 @@ export interface AlationClientOptions {
   /** @default performance.now */
   readonly clock?: () => number;
   /**
-   * Reading an answer stops past this size (declared or streamed), so a runaway response
-   * cannot exhaust the function's memory; it counts as a retryable bad response.
+   * The most of an answer kept in memory and decoded whole, so a runaway response cannot
+   * exhaust the function's memory. A larger status answer is scanned as it streams in, for its
+   * top-level `status` and `msg` only (its `result` is omitted, see `AlationJobStatus`); any
+   * other larger answer is a retryable bad response.
    * @default 4 MiB ({@link MAX_ANSWER_BYTES})
    */
   readonly maxBodyBytes?: number;
+  /**
+   * The most of a status answer read (and discarded) while scanning it for its status; past
+   * it the read is cancelled and the answer is a retryable bad response.
+   * @default 64 MiB ({@link MAX_SCANNED_ANSWER_BYTES})
+   */
+  readonly maxScannedBodyBytes?: number;
 }
 
 /** A successful status check and how long Alation took to answer. */
@@ -72,26 +81,38 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
   const doFetch = options.fetch ?? globalThis.fetch;
   const clock = options.clock ?? (() => performance.now());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxScannedBodyBytes = Math.max(maxBodyBytes, options.maxScannedBodyBytes ?? MAX_SCANNED_ANSWER_BYTES);
   // Every credential this client has sent or received: each string from Alation is cleaned of
   // all of them (the access token and the refresh token it was minted from).
   const secrets = new KnownSecrets();
 
-  async function call(url: string, init: RequestInit, what: string, caller?: AbortSignal): Promise<{ response: Response; text: string }> {
+  /**
+   * One request and its answer, read within the bounds `overflow` sets for the response (by
+   * default an oversized answer is refused). Reading the body is covered by the same timeout
+   * and caller signal as the request, so draining a large answer is bounded in time too.
+   */
+  async function call(
+    url: string,
+    init: RequestInit,
+    what: string,
+    caller?: AbortSignal,
+    overflow: (response: Response) => AnswerOverflow = () => ({ mode: 'refuse' }),
+  ): Promise<{ response: Response; answer: BoundedAnswer }> {
     let response: Response;
-    let text: string;
+    let answer: BoundedAnswer;
     const timeout = AbortSignal.timeout(options.timeoutMs);
     // AbortSignal.any: Node 20.3+. The caller's signal is the record's time budget.
     const signal = caller ? AbortSignal.any([timeout, caller]) : timeout;
     try {
       response = await doFetch(url, { ...init, redirect: 'manual', signal });
-      text = await readBoundedText(response, maxBodyBytes, what);
+      answer = await readAnswer(response, maxBodyBytes, what, overflow(response));
     } catch (error) {
       // The record's time ran out, not Alation's: not an Alation failure, the caller retries the record.
       if (caller?.aborted) throw caller.reason;
       if (error instanceof AlationError) throw error;
       throw transportError(error, what, options.timeoutMs, secrets);
     }
-    return { response, text };
+    return { response, answer };
   }
 
   return {
@@ -100,21 +121,34 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
       secrets.add(token);
       const url = jobStatusUrl(options.baseUrl, job);
       const started = clock();
-      const { response, text } = await call(
+      const scanner = statusScanner(secrets);
+      const { response, answer } = await call(
         url,
         { method: 'GET', headers: { TOKEN: token, Accept: 'application/json', 'User-Agent': USER_AGENT } },
         what,
         signal,
+        // An oversized 2xx answer is scanned for its status as it streams in; an oversized
+        // error answer is classified by its HTTP status alone, its body unread; an HTML page
+        // is no status answer however large.
+        (response) =>
+          response.ok && !isHtml(response) ? { mode: 'stream', ceilingBytes: maxScannedBodyBytes, sink: scanner } : { mode: 'drop' },
       );
       const latencyMs = clock() - started;
-      if (!response.ok) throw httpError(response, text, what, secrets);
-      return { status: toJobStatus(response, text, what, secrets), latencyMs };
+      if (!response.ok) throw httpError(response, answer.text ?? '', what, secrets);
+      if (answer.text === null) {
+        const bad = badResponse(response, what);
+        if (isHtml(response)) throw bad(`Alation answered HTTP ${response.status} with an HTML page, not JSON`);
+        // The scanner stops the read only on a problem, so a status comes with the whole size.
+        const omitted = { reason: `the answer is ${answer.bytes} bytes, more than the ${maxBodyBytes} decoded whole`, bytes: answer.bytes };
+        return { status: fromScan(scanner.end(), `the answer is larger than ${maxBodyBytes} bytes, too large to decode`, omitted, bad), latencyMs };
+      }
+      return { status: toJobStatus(response, answer.text, what, secrets), latencyMs };
     },
 
     async createAccessToken(refreshToken, userId, signal) {
       const what = 'createAPIAccessToken';
       secrets.add(refreshToken);
-      const { response, text } = await call(
+      const { response, answer } = await call(
         `${options.baseUrl}${CREATE_ACCESS_TOKEN_PATH}`,
         {
           method: 'POST',
@@ -124,6 +158,7 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
         what,
         signal,
       );
+      const text = answer.text ?? '';
       if (!response.ok) throw httpError(response, text, what, secrets);
       const body = parseJson(text);
       const token = isRecord(body) ? body.api_access_token : undefined;
@@ -181,11 +216,45 @@ function httpError(response: Response, text: string, what: string, secrets: Know
   return new AlationError(AlationErrorClass.badResponse, base, { httpStatus: status });
 }
 
+type BadResponse = (problem: string) => AlationError;
+
+function badResponse(response: Response, what: string): BadResponse {
+  return (problem) => new AlationError(AlationErrorClass.badResponse, `${what}: ${problem}`, { httpStatus: response.status });
+}
+
+/** The top-level fields of a status answer read without decoding it, each within a byte budget. */
+function statusScanner(secrets: KnownSecrets): TopLevelScanner {
+  // Every string leaves the scanner cleaned of every known credential, escapes undone first.
+  return createTopLevelScanner({ keys: { status: ScannedFieldLimits.maxStatusBytes, msg: ScannedFieldLimits.maxMsgBytes }, clean: (text) => secrets.clean(text) });
+}
+
+/**
+ * The job's status from an answer too large to decode (`omitted` says why): its top-level
+ * `status` and, when within its budget, `msg`; the result is omitted. An answer with no readable
+ * status is still a retryable bad response (`why`, then what is missing), so the job is checked again.
+ */
+function fromScan(scan: TopLevelScan, why: string, omitted: ResultOmitted, bad: BadResponse): AlationJobStatus {
+  if (scan.problem !== null) throw bad(`${why}, and is not a JSON object (${scan.problem})`);
+  const status = scan.values.get('status');
+  if (status === undefined) throw bad(`${why}, and has no top-level "status"`);
+  if (status.kind === 'too_long') throw bad(`${why}, and its "status" is longer than ${ScannedFieldLimits.maxStatusBytes} bytes`);
+  if (status.kind !== 'string' || status.value === '') throw bad(`${why}, and its "status" is not a non-empty string`);
+  const msg = scan.values.get('msg');
+  return { status: status.value, msg: msg?.kind === 'string' ? msg.value : null, result: null, resultOmitted: omitted };
+}
+
 function toJobStatus(response: Response, text: string, what: string, secrets: KnownSecrets): AlationJobStatus {
-  const bad = (problem: string): AlationError =>
-    new AlationError(AlationErrorClass.badResponse, `${what}: ${problem}`, { httpStatus: response.status });
+  const bad = badResponse(response, what);
   if (looksLikeHtml(response, text)) throw bad(`Alation answered HTTP ${response.status} with an HTML page, not JSON`);
-  if (exceedsJsonValues(text, MAX_ANSWER_JSON_VALUES)) throw bad(`the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values`);
+  if (exceedsJsonValues(text, MAX_ANSWER_JSON_VALUES)) {
+    // Too many values to decode (memory goes by values): its status is read the way an
+    // oversized answer's is, without decoding it.
+    const scanner = statusScanner(secrets);
+    const bytes = Buffer.from(text, 'utf8');
+    scanner.write(bytes);
+    const why = `the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values, too many to decode`;
+    return fromScan(scanner.end(), why, { reason: why, bytes: bytes.byteLength }, bad);
+  }
   const parsed = { value: parseJson(text) };
   // Cleaned before anything reads, cuts or passes on a single string of it.
   if (parsed.value === undefined) throw bad(`the answer is not JSON (${excerpt(secrets.cleanUnparsed(text)) || 'empty body'})`);
@@ -220,7 +289,11 @@ function describeBody(response: Response, text: string, secrets: KnownSecrets): 
 }
 
 function looksLikeHtml(response: Response, text: string): boolean {
-  return (response.headers.get('content-type') ?? '').includes('html') || /^\s*</.test(text);
+  return isHtml(response) || /^\s*</.test(text);
+}
+
+function isHtml(response: Response): boolean {
+  return (response.headers.get('content-type') ?? '').includes('html');
 }
 
 function parseJson(text: string): unknown {

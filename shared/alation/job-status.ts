@@ -6,6 +6,20 @@ export interface AlationJobStatus {
   readonly status: string;
   readonly msg: unknown;
   readonly result: unknown;
+  /**
+   * Set when the answer was too large to decode (bytes or JSON values, see `parse-limits.ts`):
+   * `status` (and `msg`, when within its budget) were scanned out of it, `result` is null and
+   * was never read. Absent on every answer read whole.
+   */
+  readonly resultOmitted?: ResultOmitted;
+}
+
+/** Why Alation's `result` was not read, and how large the answer was. */
+export interface ResultOmitted {
+  /** In plain words, e.g. "the answer is 6291456 bytes, more than the 4194304 read whole". */
+  readonly reason: string;
+  /** The answer's size in bytes (as read; for JSON values, the whole answer). */
+  readonly bytes: number;
 }
 
 /** Alation's statuses that mean the job will not change again. */

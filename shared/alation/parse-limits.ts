@@ -39,10 +39,32 @@ export const ResultParseLimits = {
  * Memory follows bytes (buffers, the text, its strings) and JSON values (about 120 bytes each
  * while decoding): this cap bounds the first, `maxJsonValues` the second. Together they keep a
  * whole batch of such answers within 75 % of the default 256 MB (measured: 191 MB peak RSS,
- * `npm run bench`). A larger answer is a retryable bad response; a larger function memory does
- * not raise the cap.
+ * `npm run bench`). A larger answer is not decoded: its status is scanned from the stream, its
+ * result omitted (see {@link MAX_SCANNED_ANSWER_BYTES}); a larger function memory does not raise
+ * the cap.
  */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The most of a status answer the client reads past {@link MAX_ANSWER_BYTES} to find its
+ * top-level `status` (read as it streams in, kept nowhere: memory stays at the scanner's few
+ * KiB). A huge real result (a 20 MiB list of error objects from a large metadata load) is when
+ * its job's true status matters most; past this, an answer is a retryable bad response. Time
+ * is bounded by the request timeout (`ALATION_TIMEOUT_MS`), which covers the whole body.
+ */
+export const MAX_SCANNED_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * What is kept of the top-level fields read from an answer too large to decode, in bytes as
+ * written (escapes included). A longer value is not kept at all, rather than cut: a cut piece
+ * could hold a cut piece of a credential that redaction no longer recognises.
+ */
+export const ScannedFieldLimits = {
+  /** Alation's statuses are single words; a longer "status" is no status (a retryable bad response). */
+  maxStatusBytes: 1024,
+  /** About what the outcome keeps of `msg` (`maxTextChars`); a longer `msg` is left out. */
+  maxMsgBytes: 64 * 1024,
+} as const;
 
 /** The most JSON values the client decodes in one answer (see `ResultParseLimits.maxJsonValues`). */
 export const MAX_ANSWER_JSON_VALUES = ResultParseLimits.maxJsonValues;

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, SNSClient, type MessageAttributeValue as SnsAttribute } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -10,7 +10,8 @@ import { SUBSCRIPTION_DLQ_OUTPUT_PREFIX, StackOutput, type CloudFormationLike } 
 
 /**
  * The at-most-once ledger of replays: one record per dead letter, claimed before the publish
- * and marked done after it. Kept in the stack's idempotency table (key `id`, TTL `expiration`).
+ * and marked done after it. Kept in the stack's idempotency table (key `id`, TTL `expiration`),
+ * every key starting with {@link REPLAY_LEDGER_KEY_PREFIX}.
  */
 export interface ReplayLedger {
   /** `claimed` when this run may replay; otherwise what an earlier run left. */
@@ -19,6 +20,12 @@ export interface ReplayLedger {
   /** Gives a claim back after a publish that certainly failed. */
   release(key: string): Promise<void>;
 }
+
+/**
+ * Every ledger key starts with this, so the operator policy can confine `replay`'s writes to
+ * the ledger's own items (`dynamodb:LeadingKeys`), away from the function's idempotency records.
+ */
+export const REPLAY_LEDGER_KEY_PREFIX = 'replay#';
 
 /** Longer than the 14-day retention of a DLQ, so no record expires while its message can exist. */
 const LEDGER_TTL_SECONDS = 15 * 86_400;
@@ -31,10 +38,15 @@ export function dynamoDbReplayLedger(client: DynamoDBClient, tableName: string, 
   return {
     async claim(key, target) {
       try {
+        // A conditional UpdateItem creates the claim like a PutItem would, and names the item by
+        // its key, which IAM then checks against the operator policy's dynamodb:LeadingKeys.
         await doc.send(
-          new PutCommand({
+          new UpdateCommand({
             TableName: tableName,
-            Item: { id: key, state: 'replaying', target, expiration: Math.floor(now().getTime() / 1000) + LEDGER_TTL_SECONDS },
+            Key: { id: key },
+            UpdateExpression: 'SET #s = :s, #t = :t, #e = :e',
+            ExpressionAttributeNames: { '#s': 'state', '#t': 'target', '#e': 'expiration' },
+            ExpressionAttributeValues: { ':s': 'replaying', ':t': target, ':e': Math.floor(now().getTime() / 1000) + LEDGER_TTL_SECONDS },
             ConditionExpression: 'attribute_not_exists(id)',
           }),
         );
@@ -153,7 +165,7 @@ export async function replaySource(
     if (fresh.length === 0) return result;
     for (const m of fresh) {
       seen.add(m.MessageId!);
-      const key = `replay#${source.dlqUrl}#${m.MessageId}`;
+      const key = `${REPLAY_LEDGER_KEY_PREFIX}${source.dlqUrl}#${m.MessageId}`;
       const claim = await ledger.claim(key, source.target);
       if (claim === 'in_doubt') {
         result.inDoubt.push(m.MessageId!);
@@ -245,9 +257,12 @@ async function runReplay(options: ReplayOptions, deps: ReplayCommandDeps): Promi
     if (missing.length > 0) return usage(`stack ${options.stack} has no output ${missing.join(', ')}`);
     topicArn = outputs.get(StackOutput.outcomeTopicArn)!;
     table = outputs.get(StackOutput.idempotencyTableName)!;
+    // Exactly the prefix and a target key: another output that shares the prefix is no source.
     sources = [...outputs]
-      .filter(([name]) => name.startsWith(SUBSCRIPTION_DLQ_OUTPUT_PREFIX))
-      .map(([name, dlqUrl]) => ({ target: name.slice(SUBSCRIPTION_DLQ_OUTPUT_PREFIX.length), dlqUrl }))
+      .flatMap(([name, dlqUrl]) => {
+        const target = name.startsWith(SUBSCRIPTION_DLQ_OUTPUT_PREFIX) ? name.slice(SUBSCRIPTION_DLQ_OUTPUT_PREFIX.length) : '';
+        return REPLAY_TARGET_PATTERN.test(target) ? [{ target, dlqUrl }] : [];
+      })
       .filter((s) => options.target === undefined || s.target === options.target);
     if (options.target !== undefined && sources.length === 0) return usage(`stack ${options.stack} has no subscription with target ${options.target}`);
   } else {

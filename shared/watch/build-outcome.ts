@@ -50,7 +50,10 @@ function build(input: BuildOutcomeInput, deps: BuildOutcomeDependencies): Outcom
   const { durationSeconds, finishedAt } = parseFinishedMessage(msg);
   let parsed: ParsedResult;
   try {
-    parsed = deps.parseResult(response?.result ?? null);
+    parsed = response?.resultOmitted
+      ? // Too large to decode: the status is true, the result unknown (parseError set, so hasErrors is true).
+        { result: unreadResult(`the result was not read: ${response.resultOmitted.reason}; only the answer's "status" and "msg" were`), followUpJobIds: [] }
+      : deps.parseResult(response?.result ?? null);
   } catch (error) {
     parsed = { result: unreadResult(`the result could not be read: ${describe(error)}`), followUpJobIds: [] };
   }

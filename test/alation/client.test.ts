@@ -121,24 +121,32 @@ describe('Alation client against a real HTTP server', () => {
     expect(await failure(client().getJobStatus({ id: 5 }, TOKEN))).toMatchObject({ errorClass: 'bad_response', httpStatus: 302 });
   });
 
-  it('refuses to decode an answer holding more JSON values than the budget, as a retryable bad response', async () => {
-    const body = { status: 'successful', result: Array.from({ length: MAX_ANSWER_JSON_VALUES }, () => ({})) };
+  it('reads the status of an answer holding more JSON values than the budget without decoding it, its result omitted', async () => {
+    const body = { status: 'successful', msg: 'Job finished', result: Array.from({ length: MAX_ANSWER_JSON_VALUES }, () => ({})) };
     respond = (_req, res) => sendJson(res, 200, body);
     // A generous timeout: 750 KB on a busy machine; the timeout is not what is tested.
-    expect(await failure(client(20_000).getJobStatus({ id: 12 }, TOKEN))).toMatchObject({
-      errorClass: 'bad_response',
-      retryable: true,
-      message: `job status id 12: the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values`,
+    const check = await client(20_000).getJobStatus({ id: 12 }, TOKEN);
+    expect(check.status).toEqual({
+      status: 'successful',
+      msg: 'Job finished',
+      result: null,
+      resultOmitted: {
+        reason: `the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values, too many to decode`,
+        bytes: Buffer.byteLength(JSON.stringify(body)) },
     });
   });
 
-  it('stops reading an answer past the size limit, declared or chunked', async () => {
+  it('stops keeping an answer past the size limit, declared or chunked, and reads its status from the stream', async () => {
     const small = createAlationClient({ baseUrl: server.url, timeoutMs: 2000, maxBodyBytes: 1024 });
-    respond = (_req, res) => sendJson(res, 200, { status: 'successful', result: 'x'.repeat(5000) });
-    expect(await failure(small.getJobStatus({ id: 10 }, TOKEN))).toMatchObject({
-      errorClass: 'bad_response',
-      retryable: true,
-      message: 'job status id 10: the answer is larger than 1024 bytes',
+    const body = JSON.stringify({ status: 'successful', result: 'x'.repeat(5000) });
+    respond = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    expect((await small.getJobStatus({ id: 10 }, TOKEN)).status).toMatchObject({
+      status: 'successful',
+      result: null,
+      resultOmitted: { reason: `the answer is ${body.length} bytes, more than the 1024 decoded whole`, bytes: body.length },
     });
     respond = (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }); // no Content-Length: chunked
@@ -147,7 +155,8 @@ describe('Alation client against a real HTTP server', () => {
     };
     expect(await failure(small.getJobStatus({ id: 11 }, TOKEN))).toMatchObject({
       errorClass: 'bad_response',
-      message: 'job status id 11: the answer is larger than 1024 bytes',
+      retryable: true,
+      message: 'job status id 11: the answer is larger than 1024 bytes, too large to decode, and is not a JSON object (it does not start with "{")',
     });
   });
 

@@ -3,17 +3,19 @@
  * day, learned cold inside the run, against the default backoff and fixed pollers; and the
  * unlabelled workload, where the learned schedule must not do worse than the default.
  */
+import { MAX_SQS_DELAY_SECONDS } from '../../shared/config';
 import { nextDelaySeconds, type BackoffPolicy } from '../../shared/watch/backoff';
 import type { KindDurations } from '../../shared/watch/duration-histogram';
 import { DEFAULT_LEARNED_SCHEDULE } from '../../shared/watch/learned-schedule';
 import { fixedPoller } from './lib/polling-sim';
 import { generateLabelledJobs, LABELLED_ARRIVAL_SPAN_SECONDS, LABELLED_KINDS, withArrivals, type ArrivingJob } from './lib/labelled-workload';
 import { simulateLearning, type LearningDelayFunction, type LearningSummary } from './lib/learning-sim';
+import { generatePoisonedJobs, POISON } from './lib/poisoned-workload';
 import { defaultPolicy } from './polling.bench';
 import { BENCHMARK_JOB_COUNT, BENCHMARK_SEED, generateDurations } from './lib/workload';
 
 export interface LearnedPollingRow extends LearningSummary {
-  readonly workload: 'labelled' | 'unlabelled' | 'unlabelled, one shared kind';
+  readonly workload: 'labelled' | 'unlabelled' | 'unlabelled, one shared kind' | 'labelled, lineage poisoned';
   readonly poller: string;
   /** Short name for the chart. */
   readonly label: string;
@@ -28,6 +30,13 @@ export interface LearnedPollingResult {
   readonly rows: readonly LearnedPollingRow[];
   /** The learned schedule on the labelled workload, other seeds. */
   readonly otherSeeds: readonly (LearningSummary & { readonly seed: number })[];
+  /**
+   * The labelled workload after a producer taught `lineage` hour-long durations
+   * (`lib/poisoned-workload.ts`): the learned schedule as it is, as it was before issue 15's
+   * review (no wait ceiling, no low-tail check), and the default backoff. Kept apart from `rows`
+   * so the chart shows the honest workloads.
+   */
+  readonly poisoned: { readonly attack: typeof POISON; readonly rows: readonly LearnedPollingRow[] };
 }
 
 const project = (policy: BackoffPolicy, learn: boolean): LearningDelayFunction => (elapsedSeconds, remainingSeconds, random, durations: KindDurations | null) =>
@@ -58,5 +67,16 @@ export function runLearnedPolling(): LearnedPollingResult {
   }
   rows.push({ workload: 'unlabelled, one shared kind', poller: 'learned schedule', label: 'learned, one kind', ...simulateLearning(oneKind, project(policy, true), BENCHMARK_SEED, maxWatchSeconds) });
   const otherSeeds = [1, 2, 3, 4, 5].map((seed) => ({ seed, ...simulateLearning(generateLabelledJobs(BENCHMARK_JOB_COUNT, seed), project(policy, true), seed, maxWatchSeconds) }));
-  return { seed: BENCHMARK_SEED, jobs: BENCHMARK_JOB_COUNT, arrivalSpanSeconds: LABELLED_ARRIVAL_SPAN_SECONDS, kinds: LABELLED_KINDS, learned: DEFAULT_LEARNED_SCHEDULE, rows, otherSeeds };
+  const poisonedJobs = generatePoisonedJobs(BENCHMARK_JOB_COUNT, BENCHMARK_SEED);
+  // As before the review: no wait ceiling (900 s is the SQS limit anyway) and no low-tail check.
+  const before: BackoffPolicy = { ...policy, learned: { ...(policy.learned ?? DEFAULT_LEARNED_SCHEDULE), waitCeilingSeconds: MAX_SQS_DELAY_SECONDS, lowTailMinRatio: 0 } };
+  const poisoned = {
+    attack: POISON,
+    rows: ([
+      ['learned schedule', 'learned', project(policy, true)],
+      ['learned schedule before the review (no wait ceiling, no low-tail check)', 'learned, before', project(before, true)],
+      pollers[1] as [string, string, LearningDelayFunction],
+    ] as const).map(([poller, label, delay]): LearnedPollingRow => ({ workload: 'labelled, lineage poisoned', poller, label, ...simulateLearning(poisonedJobs, delay, BENCHMARK_SEED, maxWatchSeconds) })),
+  };
+  return { poisoned, seed: BENCHMARK_SEED, jobs: BENCHMARK_JOB_COUNT, arrivalSpanSeconds: LABELLED_ARRIVAL_SPAN_SECONDS, kinds: LABELLED_KINDS, learned: DEFAULT_LEARNED_SCHEDULE, rows, otherSeeds };
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { MAX_ANSWER_BYTES, ResultParseLimits } from '../../shared/alation/parse-limits';
+import { MAX_ANSWER_BYTES, MAX_SCANNED_ANSWER_BYTES, ResultParseLimits } from '../../shared/alation/parse-limits';
 import { DEFAULTS } from '../../infra/validate-props';
 import { BENCH_OUT_DIR, REPO_ROOT, bundleHandler } from './lib/bundle';
 import { DUMMY_FUNCTION_ENV } from './lib/cold-start';
@@ -49,6 +49,11 @@ interface Shape {
   readonly name: string;
   /** The answer's body, as close to `bytes` as the shape allows without passing it. */
   readonly body: (bytes: number) => string;
+  /**
+   * Sized to the most read of an oversized answer (`MAX_SCANNED_ANSWER_BYTES`) rather than the
+   * byte cap: its status is scanned from the stream and its result omitted.
+   */
+  readonly atCeiling?: boolean;
 }
 
 const FINISHED = 'Job finished in 1.0 seconds at 2017-01-12 23:52:34.307327+00:00';
@@ -101,12 +106,17 @@ export const SHAPES: readonly Shape[] = [
     body: (bytes) => fill(bytes, (n) => answer('successful', `[${Array.from({ length: n }, () => '{}').join(',')}]`), 3),
   },
   {
-    name: 'empty objects in a list result, at the byte cap (refused by the client: a retryable bad response)',
+    name: 'empty objects in a list result, at the byte cap (too many values to decode: status scanned, result omitted)',
     body: (bytes) => fill(bytes, (n) => answer('successful', Array.from({ length: n }, () => ({}))), 3),
   },
   {
     name: 'a run of digits in `error` (the quadratic case of issue 11)',
     body: (bytes) => fill(bytes, (n) => answer('failed', JSON.stringify({ error: '1'.repeat(n) })), 1),
+  },
+  {
+    name: 'error strings in a list result, at the 64 MiB most read (over the byte cap: status scanned, result omitted)',
+    body: (bytes) => fill(bytes, (n) => answer('successful', Array.from({ length: n }, (_, i) => errorString(i))), errorString(100_000).length + 3),
+    atCeiling: true,
   },
 ];
 
@@ -161,21 +171,26 @@ async function measure(child: string, handlerFile: string | undefined, body: str
  * Every shape at the largest accepted answer, one record and then `batchRecords` at once;
  * then the issue's shape at the previous cap (16 MiB) for comparison.
  */
-export async function runParseMemory(options: { handlerFile?: string; memoryMb?: number; batchRecords?: number } = {}): Promise<ParseMemory> {
+export async function runParseMemory(
+  options: { handlerFile?: string; memoryMb?: number; batchRecords?: number; only?: (shape: string) => boolean } = {},
+): Promise<ParseMemory> {
   const memoryMb = options.memoryMb ?? DEFAULTS.memorySizeMb;
   const batchRecords = options.batchRecords ?? 10;
   const child = await bundleChild();
   const rows: ParseMemoryRow[] = [];
   const target = MAX_ANSWER_BYTES - 64; // headroom for the bench's own rounding
-  for (const shape of SHAPES) {
-    const body = shape.body(target);
+  for (const shape of SHAPES.filter((s) => options.only?.(s.name) ?? true)) {
+    const body = shape.body(shape.atCeiling ? MAX_SCANNED_ANSWER_BYTES - 64 : target);
     for (const records of [1, batchRecords]) {
       rows.push({ shape: shape.name, ...(await measure(child, options.handlerFile, body, records, MAX_ANSWER_BYTES, memoryMb)) });
     }
   }
   const oldCap = 16 * 1024 * 1024;
   const [issueShape] = SHAPES as [Shape];
-  rows.push({ shape: `${issueShape.name}, at the previous 16 MiB cap`, ...(await measure(child, options.handlerFile, issueShape.body(oldCap - 64), 1, oldCap, memoryMb)) });
+  const oldCapShape = `${issueShape.name}, at the previous 16 MiB cap`;
+  if (options.only?.(oldCapShape) ?? true) {
+    rows.push({ shape: oldCapShape, ...(await measure(child, options.handlerFile, issueShape.body(oldCap - 64), 1, oldCap, memoryMb)) });
+  }
   return { memoryMb, maxAnswerBytes: MAX_ANSWER_BYTES, rows };
 }
 
@@ -198,7 +213,8 @@ export function parseMemorySection(result: ParseMemory): string {
 
 Each answer is served over loopback to a fresh \`node --max-old-space-size=${result.memoryMb}\` process (the function's default
 memory) that has the deployed handler loaded (its init is the baseline), then reads it with the real client, builds the outcome
-(\`decide\` → \`parseResult\`) and the SNS notification. Answers are at the cap, ${result.maxAnswerBytes} bytes (\`MAX_ANSWER_BYTES\`);
+(\`decide\` → \`parseResult\`) and the SNS notification. Answers are at the cap, ${result.maxAnswerBytes} bytes (\`MAX_ANSWER_BYTES\`),
+except the "64 MiB most read" row, at \`MAX_SCANNED_ANSWER_BYTES\` (read for its status only, nothing of it kept);
 "records at once" reads that many such answers concurrently in one process, as a batch does. Peak RSS is the process's high-water
 mark (getrusage), handler init included. The last row is the issue's shape at the previous cap, for comparison.
 

@@ -194,6 +194,12 @@ Mean checks per job by kind, learned vs default: ${Object.keys(labelledLearned.m
 The learned schedule on five other seeds (workload and jitter): mean checks ${learnedPolling.otherSeeds.map((s) => f(s.meanPolls, 2)).join(', ')};
 p50 ${learnedPolling.otherSeeds.map((s) => f(s.p50DelaySeconds, 2)).join(', ')} s; p95 ${learnedPolling.otherSeeds.map((s) => f(s.p95DelaySeconds, 1)).join(', ')} s.
 
+Poisoned (issue 15 review): ${learnedPolling.poisoned.attack.jobs} real hour-long jobs labelled \`${learnedPolling.poisoned.attack.kind}\` arrive first, the workload above two hours later.
+${table(
+    ['poller', 'mean checks / job', 'p50 delay', 'p95 delay', 'max delay, genuine jobs', 'genuine jobs seen > 70 s late (of them `lineage`)'],
+    learnedPolling.poisoned.rows.map((r) => [r.poller, f(r.meanPolls, 2), `${f(r.p50DelaySeconds, 2)} s`, `${f(r.p95DelaySeconds, 1)} s`, `${f(r.maxDelayGenuineSeconds, 0)} s`, `${r.genuineLaterThanDefault} (${r.genuineLaterThanDefaultByKind[learnedPolling.poisoned.attack.kind] ?? 0})`]),
+  )}
+
 ![Checks per job against p95 detection delay, every policy measured](${FRONTIER_SVG})
 
 The chart (${FRONTIER_SVG}, drawn by Vega-Lite's headless SVG renderer from these rows and section 1's) shows the trade-off:

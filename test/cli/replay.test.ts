@@ -84,6 +84,11 @@ describe('alation-job-watch replay', () => {
     // hook-a takes every normal outcome, and still gets no replay meant for mail-b.
     expect(await drain(resources.subscribers['hook-a']!.url)).toEqual([]);
     expect(await drain(dlq.b)).toEqual([]);
+    // The claim stays, marked replayed, until after the DLQ could still hold the message (15 days).
+    const { Items = [] } = await aws.clients().dynamodb.send(new ScanCommand({ TableName: resources.idempotencyTable.name }));
+    const claims = Items.filter((i) => i.id?.S?.startsWith(`replay#${dlq.b}#`));
+    expect(claims.map((i) => [i.state?.S, i.target?.S])).toEqual([['replayed', KEY_B]]);
+    expect(Number(claims[0]?.expiration?.N) - Date.now() / 1000).toBeGreaterThan(14 * 86_400);
     // A subscription made outside the construct, with no replayTo in its filter, receives replays too.
     expect(await drain(resources.outcomeQueue.url)).toHaveLength(1);
   });
@@ -135,6 +140,9 @@ describe('alation-job-watch replay', () => {
       OutcomeTopicArn: resources.outcomeTopic.arn,
       IdempotencyTableName: resources.idempotencyTable.name,
       [`SubscriptionDeadLetterQueue${KEY_A}`]: dlq.a,
+      // Outputs that share the prefix without being a DLQ of a target key are not sources.
+      [`SubscriptionDeadLetterQueueArn${KEY_A}`]: `arn:aws:sqs:us-east-1:123456789012:replay-sub-dlq-a`,
+      SubscriptionDlqNamePrefix: 'replay-sub-dlq-',
     };
 
     const run = await runCommand(

@@ -11,7 +11,16 @@ import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand 
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../shared/cli/check';
 import { doctorCommand } from '../../shared/cli/doctor';
@@ -19,6 +28,8 @@ import { notifyTestCommand } from '../../shared/cli/notify-test';
 import { enqueueCommand } from '../../shared/cli/enqueue';
 import { main } from '../../shared/cli/main';
 import { redrive, redriveCommand } from '../../shared/cli/redrive';
+import { REPLAY_LEDGER_KEY_PREFIX, replayCommand } from '../../shared/cli/replay';
+import { replayAwareFilterPolicy, subscriberKey } from '../../infra/subscriptions';
 import { tailCommand } from '../../shared/cli/tail';
 import { secretsManagerTokenProvider } from '../../shared/aws/secrets-manager-tokens';
 import { provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
@@ -30,7 +41,7 @@ import { outcome } from '../support/outcomes';
 import { FAKE_STACK_NAME } from './support/deployed-template';
 import { evaluate, explainUnused, grantsOf, refusals, unusedGrants, type GrantReason, type Verdict } from './support/evaluate';
 import { jobStatusDeployment, type FunctionDeployment } from './support/function-role';
-import { ResourceMap, iamRequestsOf } from './support/iam-requests';
+import { LEADING_KEYS, ResourceMap, iamRequestsOf } from './support/iam-requests';
 import { OPERATOR_POLICY_FILE, operatorPrincipal } from './support/operator-policy';
 import type { Principal } from './support/policies';
 
@@ -43,14 +54,15 @@ const NO_AWS_COMMANDS: Readonly<Record<string, string>> = {
 
 /**
  * Commands that call AWS but are not run here yet: a known gap, listed so that it shows, and the
- * operator policy does not cover them. `replay` receives from and deletes on each subscription
- * DLQ, whose names CloudFormation generates and whose outputs are URLs under a prefix `replay`
- * reads as sources: no statement scoped to those queues can be written from the outputs, and a
- * statement on `${StackName}-*` would also let an operator consume the job queue.
+ * operator policy does not cover them. Empty: every command that calls AWS is run below.
  */
-const NOT_YET_PROVEN: Readonly<Record<string, string>> = {
-  replay: 'subscription DLQ replay: needs each subscription DLQ to be nameable in a policy (an ARN output replay does not read as a source, or a fixed name prefix) before its least privilege can be written and proven',
-};
+const NOT_YET_PROVEN: Readonly<Record<string, string>> = {};
+
+/** The stack's subscribers: a webhook and an email address, each with its own dead-letter queue. */
+const WEBHOOK = 'https://hooks.example.com/alation';
+const EMAIL = 'oncall@example.com';
+const WEBHOOK_KEY = subscriberKey('https', WEBHOOK);
+const EMAIL_KEY = subscriberKey('email', EMAIL);
 
 /** Granted actions no recorded call uses, and why they stay. Empty today: keep it that way if you can. */
 const OPERATOR_GRANT_REASONS: readonly GrantReason[] = [];
@@ -60,7 +72,9 @@ let aws: LocalAws;
 let resources: JobWatchResources;
 let deployment: FunctionDeployment;
 let operator: Principal;
-let clients: { sqs: SQSClient; sns: SNSClient; secretsManager: SecretsManagerClient };
+let clients: { sqs: SQSClient; sns: SNSClient; secretsManager: SecretsManagerClient; dynamodb: DynamoDBClient };
+/** The local stand-ins of the subscription dead-letter queues, by target key. */
+const subscriptionDlq: Record<string, string> = {};
 let localOutputs: Record<string, string>;
 /** doctor reads a whole local stack (function, mapping, alarms) through the control-plane stand-in. */
 let watch: LocalJobWatch;
@@ -82,11 +96,13 @@ function recordedDeps(command: string) {
     sqs: recordAwsCalls(new SQSClient({ ...common, endpoint: aws.endpoints.sqs }), log),
     sns: recordAwsCalls(new SNSClient({ ...common, endpoint: aws.endpoints.sns }), log),
     secretsManager: recordAwsCalls(new SecretsManagerClient({ ...common, endpoint: aws.endpoints.secretsManager }), log),
+    dynamodb: recordAwsCalls(new DynamoDBClient({ ...common, endpoint: aws.endpoints.dynamodb }), log),
   };
   return {
     log,
     sqs: () => clients.sqs,
     sns: () => clients.sns,
+    dynamodb: () => clients.dynamodb,
     cloudFormation: () => recordingSend(stackWithOutputs(localOutputs), AwsService.cloudFormation, log),
   };
 }
@@ -100,13 +116,25 @@ async function judge(logs: readonly AwsCallLog[]): Promise<Verdict[]> {
 }
 
 beforeAll(async () => {
-  deployment = jobStatusDeployment();
+  deployment = jobStatusDeployment({ webhookUrls: [WEBHOOK], notifyEmails: [EMAIL] });
   operator = operatorPrincipal(deployment.template);
   // doctor's stack holds a refresh token, the form doctor can check end to end (its lifetime included).
   sim = await startAlationSimulator({ jobs: [{ id: 7, durationMs: 0, preset: 'counts' }], refreshTokens: [{ refreshToken: 'operator-refresh-token', userId: 7 }] });
   aws = await startLocalAws();
   // One filtered subscription, so notify-test --verify copies it to a temporary queue.
-  resources = await provisionJobWatch(aws, { tokenSecretValue: sim.accessToken, prefix: 'operator', subscribers: [{ name: 'failures', filterPolicy: { status: ['failed'] } }] });
+  // A queue stands in for the webhook, with the filter policy the construct gives it.
+  resources = await provisionJobWatch(aws, {
+    tokenSecretValue: sim.accessToken,
+    prefix: 'operator',
+    subscribers: [
+      { name: 'failures', filterPolicy: { status: ['failed'] } },
+      { name: 'webhook', filterPolicy: replayAwareFilterPolicy(undefined, WEBHOOK_KEY) },
+    ],
+  });
+  for (const key of [WEBHOOK_KEY, EMAIL_KEY]) {
+    const { QueueUrl } = await aws.clients().sqs.send(new CreateQueueCommand({ QueueName: `operator-sub-dlq-${key}` }));
+    subscriptionDlq[key] = QueueUrl!;
+  }
   localOutputs = {
     JobQueueUrl: resources.jobQueue.url,
     JobQueueArn: resources.jobQueue.arn,
@@ -114,6 +142,8 @@ beforeAll(async () => {
     DeadLetterQueueArn: resources.deadLetterQueue.arn,
     OutcomeTopicArn: resources.outcomeTopic.arn,
     TokenSecretArn: resources.tokenSecret.arn,
+    IdempotencyTableName: resources.idempotencyTable.name,
+    ...Object.fromEntries(Object.entries(subscriptionDlq).map(([key, url]) => [`SubscriptionDeadLetterQueue${key}`, url])),
   };
   watch = await startLocalJobWatch({ alationBaseUrl: sim.url, tokenSecretValue: { refreshToken: 'operator-refresh-token', userId: 7 }, stackName: FAKE_STACK_NAME });
   // The stack's alarms, so doctor reads them (DescribeAlarms) as it would a deployed stack's.
@@ -143,6 +173,30 @@ function outputsOf(local: LocalJobWatch): Record<string, string> {
     OutcomeTopicArn: r.outcomeTopic.arn,
     TokenSecretArn: r.tokenSecret.arn,
   };
+}
+
+/** Puts a message on a subscription DLQ as SNS would (the payload, its attributes); returns its message id. */
+async function deadLetter(key: string, body: string): Promise<string> {
+  const { MessageId } = await aws.clients().sqs.send(
+    new SendMessageCommand({ QueueUrl: subscriptionDlq[key], MessageBody: body, MessageAttributes: { status: { DataType: 'String', StringValue: 'failed' } } }),
+  );
+  return MessageId!;
+}
+
+/** Every message on a queue, visible or not. */
+async function depth(queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await aws.clients().sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+}
+
+/** The state of replay's claim on one dead letter, or undefined when there is none. */
+async function claimState(key: string, messageId: string): Promise<string | undefined> {
+  const { Item } = await aws.clients().dynamodb.send(
+    new GetItemCommand({ TableName: resources.idempotencyTable.name, Key: { id: { S: `${REPLAY_LEDGER_KEY_PREFIX}${subscriptionDlq[key]}#${messageId}` } }, ConsistentRead: true }),
+  );
+  return Item?.state?.S;
 }
 
 afterAll(async () => {
@@ -189,6 +243,11 @@ describe('the documented operator policy, against every AWS call of the operator
       };
       return runCommand((io, set) => doctorCommand({ ...io, clients: () => doctorClients }, set), ['--stack', watch.stackName]);
     },
+    replay: () => {
+      const deps = recordedDeps('replay');
+      // Every subscription DLQ of the stack, read from its outputs.
+      return runCommand((io, set) => replayCommand({ ...io, ...deps }, set), ['--stack', FAKE_STACK_NAME]);
+    },
     'notify-test': () => {
       const deps = recordedDeps('notify-test');
       // --verify: list the subscriptions, copy the filtered one to a temporary queue, publish, wait for it, remove the copy.
@@ -196,7 +255,43 @@ describe('the documented operator policy, against every AWS call of the operator
     },
   };
 
-  it.each(Object.keys(runs))('runs %s to a successful end on the local stack', async (command) => {
+  it('runs replay: a dead letter on a subscription DLQ is published again, its claim kept, its DLQ emptied', async () => {
+    const messageId = await deadLetter(WEBHOOK_KEY, '{"jobId":"9","status":"failed"}');
+
+    const run = await runs.replay!();
+
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(run.out).toContain(`Subscriber ${WEBHOOK_KEY}: replayed 1, already replayed 0, failed 0, in doubt 0`);
+    const { Messages = [] } = await aws.clients().sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: resources.subscribers.webhook!.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+    );
+    expect(Messages.map((m) => [m.Body, m.MessageAttributes?.replayTo?.StringValue])).toEqual([['{"jobId":"9","status":"failed"}', WEBHOOK_KEY]]);
+    expect(await claimState(WEBHOOK_KEY, messageId)).toBe('replayed');
+    expect(await depth(subscriptionDlq[WEBHOOK_KEY]!)).toBe(0);
+  }, 30_000);
+
+  it('runs replay where an earlier run left a claim in doubt (left alone) and where SNS refuses a publish (claim given back)', async () => {
+    const inDoubt = await deadLetter(EMAIL_KEY, '{"jobId":"10","status":"failed"}');
+    await aws.clients().dynamodb.send(
+      new PutItemCommand({
+        TableName: resources.idempotencyTable.name,
+        Item: { id: { S: `${REPLAY_LEDGER_KEY_PREFIX}${subscriptionDlq[EMAIL_KEY]}#${inDoubt}` }, state: { S: 'replaying' }, expiration: { N: '4102444800' } },
+      }),
+    );
+    // SNS refuses an empty message: an envelope whose Message is empty is published as such.
+    const refused = await deadLetter(EMAIL_KEY, JSON.stringify({ Type: 'Notification', Message: '' }));
+    const deps = recordedDeps('replay (in doubt, refused)');
+
+    const run = await runCommand((io, set) => replayCommand({ ...io, ...deps }, set), ['--stack', FAKE_STACK_NAME, '--target', EMAIL_KEY, '--json']);
+
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.out).sources).toEqual([{ target: EMAIL_KEY, dlqUrl: subscriptionDlq[EMAIL_KEY], replayed: 0, alreadyReplayed: 0, inDoubt: [inDoubt], failed: 1 }]);
+    expect(await claimState(EMAIL_KEY, inDoubt)).toBe('replaying');
+    expect(await claimState(EMAIL_KEY, refused)).toBeUndefined();
+    expect(await depth(subscriptionDlq[EMAIL_KEY]!)).toBe(2);
+  }, 30_000);
+
+  it.each(Object.keys(runs).filter((c) => c !== 'replay'))('runs %s to a successful end on the local stack', async (command) => {
     const run = await runs[command]!();
     expect({ code: run.code, err: run.err.replace(/^Tailing .*\n/, '') }, run.out).toEqual({ code: 0, err: '' });
   }, 30_000);
@@ -235,6 +330,35 @@ describe('the documented operator policy, against every AWS call of the operator
   it('grants nothing that no command uses', async () => {
     const unused = unusedGrants(grantsOf(operator, deployment.template), await judge([...calls.values()]));
     expect(explainUnused(unused, OPERATOR_GRANT_REASONS)).toEqual({ unexplained: [], staleReasons: [] });
+  });
+
+  it("confines replay to the subscription DLQs and to the ledger's own items", async () => {
+    const map = new ResourceMap(deployment.template).bindOutputs(localOutputs);
+    const request = (service: 'sqs' | 'dynamodb', operation: string, params: Record<string, unknown>) => iamRequestsOf({ service, operation, params }, map);
+    const table = resources.idempotencyTable.name;
+
+    const verdicts = await evaluate(
+      operator,
+      [
+        // The job queue's name shares the stack name, not the subscription DLQ prefix.
+        ...request('sqs', 'ReceiveMessage', { QueueUrl: resources.jobQueue.url }),
+        ...request('sqs', 'DeleteMessage', { QueueUrl: resources.jobQueue.url }),
+        // The function's own idempotency records, in the same table.
+        ...request('dynamodb', 'DeleteItem', { TableName: table, Key: { id: 'job#7#successful' } }),
+        ...request('dynamodb', 'UpdateItem', { TableName: table, Key: { id: { S: 'job#7#successful' } } }),
+        // An item operation that names no key.
+        ...request('dynamodb', 'UpdateItem', { TableName: table }),
+      ],
+      deployment.template,
+    );
+
+    expect(verdicts.map((v) => [v.request.via, v.request.label, v.request.context[LEADING_KEYS] ?? 'no key', v.decision])).toEqual([
+      ['ReceiveMessage', 'AlationJobWatchJobQueue', 'no key', 'ImplicitlyDenied'],
+      ['DeleteMessage', 'AlationJobWatchJobQueue', 'no key', 'ImplicitlyDenied'],
+      ['DeleteItem', 'AlationJobWatchIdempotencyTable', ['job#7#successful'], 'ImplicitlyDenied'],
+      ['UpdateItem', 'AlationJobWatchIdempotencyTable', ['job#7#successful'], 'ImplicitlyDenied'],
+      ['UpdateItem', 'AlationJobWatchIdempotencyTable', 'no key', 'ImplicitlyDenied'],
+    ]);
   });
 
   it('is the policy docs/operating.md shows', () => {

@@ -449,6 +449,7 @@ describe('AlationJobWatch options', () => {
         },
       },
     });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: `Host-sub-dlq-${watch.subscribers[0]?.key}` });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: subDlqId }],
       PolicyDocument: {
@@ -462,6 +463,46 @@ describe('AlationJobWatch options', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [subDlqId, 'QueueName'] } }],
       Threshold: 0,
     });
+  });
+
+  it('names every subscription DLQ with one prefix, so an operator policy can name them all and no other queue', () => {
+    const { template, watch } = synthConstruct({ notifyEmails: ['oncall@example.com'], webhookUrls: ['https://hooks.example.com/a'] });
+
+    expect(watch.subscriptionDlqNamePrefix).toBe('Host-sub-dlq-');
+    expect(watch.subscribers.map((s) => s.key)).toHaveLength(2);
+    for (const { key } of watch.subscribers) template.hasResourceProperties('AWS::SQS::Queue', { QueueName: `Host-sub-dlq-${key}` });
+    // The job queue and its DLQ keep the names CloudFormation generates.
+    const named = Object.values(template.findResources('AWS::SQS::Queue')).filter((q) => q.Properties?.QueueName !== undefined);
+    expect(named).toHaveLength(2);
+  });
+
+  it('names the subscription DLQs with a given prefix', () => {
+    const { template, watch } = synthConstruct({ webhookUrls: ['https://hooks.example.com/a'], subscriptionDlqNamePrefix: 'ajw-prod-sub-' });
+
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: `ajw-prod-sub-${watch.subscribers[0]?.key}` });
+  });
+
+  it('asks for a prefix when the stack name is too long to name the subscription DLQs after it', () => {
+    const stack = new Stack(fastApp(), 'S'.repeat(56));
+
+    expect(() => new AlationJobWatch(stack, 'Watch', watchProps({ webhookUrls: ['https://hooks.example.com/a'] }))).toThrow(
+      /too long to name the subscription dead-letter queues after it .*at most 55.*give subscriptionDlqNamePrefix/,
+    );
+    // A 55-character stack name fits: 55 + "-sub-dlq-" + 16 = 80.
+    const fits = new Stack(fastApp(), 'S'.repeat(55));
+    expect(() => new AlationJobWatch(fits, 'Watch', watchProps({ webhookUrls: ['https://hooks.example.com/a'] }))).not.toThrow();
+    // Without subscribers no queue is named, and any stack name does.
+    expect(() => new AlationJobWatch(new Stack(fastApp(), 'S'.repeat(100)), 'Watch', watchProps())).not.toThrow();
+  });
+
+  it('refuses, at synth, two watches in one stack that would create the same subscription DLQ', () => {
+    const stack = new Stack(fastApp(), 'Host');
+    new AlationJobWatch(stack, 'One', watchProps({ webhookUrls: ['https://hooks.example.com/a'] }));
+
+    expect(() => new AlationJobWatch(stack, 'Two', watchProps({ webhookUrls: ['https://hooks.example.com/a'] }))).toThrow(
+      /Host\/Two and Host\/One would both create the queue Host-sub-dlq-[0-9a-f]{16}: give one of them another subscriptionDlqNamePrefix/,
+    );
+    expect(() => new AlationJobWatch(stack, 'Three', watchProps({ webhookUrls: ['https://hooks.example.com/a'], subscriptionDlqNamePrefix: 'Host-three-' }))).not.toThrow();
   });
 
   it('creates no subscription DLQ without webhooks', () => {
@@ -529,8 +570,10 @@ describe('AlationJobWatchStack', () => {
       'JobQueueArn',
       'JobQueueUrl',
       'OutcomeTopicArn',
+      'SubscriptionDlqNamePrefix',
       'TokenSecretArn',
     ]);
+    template.hasOutput('SubscriptionDlqNamePrefix', { Value: 'AlationJobWatch-sub-dlq-' });
     template.hasOutput('DashboardUrl', {
       Value: {
         'Fn::Join': [

@@ -29,6 +29,7 @@ describe('stackPropsFromContext', () => {
       batchSize: '20',
       maxBatchingWindowSeconds: '10',
       logRetentionDays: '90',
+      subscriptionDlqNamePrefix: 'ajw-prod-sub-',
     });
 
     expect(props).toEqual({
@@ -42,6 +43,7 @@ describe('stackPropsFromContext', () => {
       batchSize: 20,
       maxBatchingWindowSeconds: 10,
       logRetention: logs.RetentionDays.THREE_MONTHS,
+      subscriptionDlqNamePrefix: 'ajw-prod-sub-',
     });
   });
 

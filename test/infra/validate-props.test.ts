@@ -92,6 +92,15 @@ describe('validateAlationJobWatchProps', () => {
     );
   });
 
+  it('refuses a subscription DLQ name prefix SQS would refuse, or one leaving no room for the 16-digit key', () => {
+    const problem = (prefix: string) =>
+      `subscriptionDlqNamePrefix must be 1 to 64 letters, digits, - or _ (an SQS name of at most 80 characters with the 16-digit key) (got ${JSON.stringify(prefix)})`;
+
+    expect(problemsOf({ subscriptionDlqNamePrefix: 'prod/sub-' })).toEqual([problem('prod/sub-')]);
+    expect(problemsOf({ subscriptionDlqNamePrefix: 'p'.repeat(65) })).toEqual([problem('p'.repeat(65))]);
+    expect(problemsOf({ subscriptionDlqNamePrefix: 'p'.repeat(64) })).toEqual([]);
+  });
+
   it('accepts a batch size above 10 with a batching window', () => {
     expect(problemsOf({ batchSize: 100, maxBatchingWindowSeconds: 5 })).toEqual([]);
   });

@@ -33,7 +33,7 @@ const JOBS = [
   { id: 102, durationMs: 1500, preset: 'qli', expected: 'successful' },
   { id: 103, durationMs: 500, preset: 'failed', expected: 'failed' },
   { id: 104, durationMs: 2500, preset: 'partiallySuccessful', expected: 'partially_successful' },
-  { id: 105, name: 'MetadataExtraction#1_2017-10-05-19-36-45', durationMs: 3000, preset: 'countsWithErrors', expected: 'successful' },
+  { id: 105, name: 'MetadataExtraction#1_2017-10-05-19-36-45', durationMs: 5000, preset: 'countsWithErrors', expected: 'successful' },
   { id: 106, name: 'bulk_api_job_2017-09-10', durationMs: 0, preset: 'failed', expected: 'failed' },
   { id: 107, durationMs: 60_000, preset: 'neverFinishes', expected: 'timed_out' },
 ] as const;
@@ -49,7 +49,7 @@ beforeAll(async () => {
   watch = await startLocalJobWatch({
     alationBaseUrl: sim.url,
     tokenSecretValue: sim.accessToken,
-    tunables: { POLL_INITIAL_DELAY_SECONDS: '1', POLL_MAX_DELAY_SECONDS: '2', MAX_WATCH_SECONDS: '6' },
+    tunables: { POLL_INITIAL_DELAY_SECONDS: '1', POLL_MAX_DELAY_SECONDS: '2', MAX_WATCH_SECONDS: '10' },
     subscribers: [{ name: 'failures-only', filterPolicy: { status: ['failed'] }, rawMessageDelivery: true }],
     visibilityTimeoutSeconds: 5,
     maxReceiveCount: 3,

@@ -56,6 +56,9 @@ export const RESOURCE_PARAMETERS = [
   'Name',
   'StackName',
   'FunctionName',
+  // The item a DynamoDB call names, by its key values only: IAM checks them against
+  // dynamodb:LeadingKeys (fine-grained access), e.g. the operator's replay ledger items.
+  'Key',
 ] as const;
 
 function pickResourceParams(input: Record<string, unknown>): Record<string, unknown> {

@@ -133,6 +133,43 @@ describe('buildOutcome', () => {
     expect(OutcomeSchema.safeParse(outcome).success).toBe(true);
   });
 
+  it('publishes the true status of an answer too large to decode, its result unread and hasErrors true, even when successful', () => {
+    const parseResult = () => {
+      throw new Error('the omitted result must not be parsed');
+    };
+    const outcome = buildOutcome(
+      {
+        reference: jobRef(),
+        status: 'successful',
+        response: {
+          status: 'successful',
+          msg: 'Job finished in 812.0 seconds at 2026-01-01 00:00:00+00:00',
+          result: null,
+          resultOmitted: { reason: 'the answer is 6291456 bytes, more than the 4194304 decoded whole', bytes: 6291456 },
+        },
+        watch: watchState(),
+        publishedAt,
+      },
+      { parseResult },
+    );
+    expect(outcome).toMatchObject({
+      status: 'successful',
+      // Not "no errors": nothing of the result was read (hasErrors is false only when parseError is null).
+      hasErrors: true,
+      message: 'Job finished in 812.0 seconds at 2026-01-01 00:00:00+00:00',
+      durationSeconds: 812,
+      followUpJobIds: [],
+      result: {
+        errorObjectCount: 0,
+        data: null,
+        truncated: true,
+        parseError:
+          'the result was not read: the answer is 6291456 bytes, more than the 4194304 decoded whole; only the answer\'s "status" and "msg" were',
+      },
+    });
+    expect(OutcomeSchema.safeParse(outcome).success).toBe(true);
+  });
+
   it('publishes the true status, with the reason, when building the outcome fails for any other reason', () => {
     const context = {
       get uploadId(): never {

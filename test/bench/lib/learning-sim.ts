@@ -1,6 +1,7 @@
 import { MAX_SQS_DELAY_SECONDS } from '../../../shared/config';
 import { addSample, combineEras, DEFAULT_HALF_LIFE_SECONDS, type EraCounts, type KindDurations } from '../../../shared/watch/duration-histogram';
 import type { ArrivingJob } from './labelled-workload';
+import type { MaybeMislabelledJob } from './poisoned-workload';
 import { seededRandom } from './random';
 import { mean, percentile } from './stats';
 
@@ -17,6 +18,12 @@ export interface LearningSummary {
   /** p95 of (detection delay ÷ job duration). */
   readonly p95DelayShareOfDuration: number;
   readonly timedOut: number;
+  /** The largest detection delay of a job whose kind was its own (all jobs, unless some were mislabelled). */
+  readonly maxDelayGenuineSeconds: number;
+  /** Jobs whose kind was their own, seen more than 70 s (the default backoff's longest wait) after they ended. */
+  readonly genuineLaterThanDefault: number;
+  /** The same, by kind. */
+  readonly genuineLaterThanDefaultByKind: Readonly<Record<string, number>>;
   /** Mean checks per job, by kind. */
   readonly meanPollsByKind: Readonly<Record<string, number>>;
 }
@@ -33,7 +40,7 @@ const EPOCH_MS = Date.parse('2026-01-01T00:00:00.000Z');
  * Checks are instantaneous; the store is read fresh at each decision (the deployed cache can be
  * up to a minute stale, which at this arrival rate changes a handful of samples).
  */
-export function simulateLearning(jobs: readonly ArrivingJob[], delay: LearningDelayFunction, seed: number, maxWatchSeconds: number): LearningSummary {
+export function simulateLearning(jobs: readonly MaybeMislabelledJob[], delay: LearningDelayFunction, seed: number, maxWatchSeconds: number): LearningSummary {
   const random = seededRandom(seed);
   const store = new Map<string, EraCounts[]>();
   const clock = { halfLifeSeconds: DEFAULT_HALF_LIFE_SECONDS };
@@ -41,15 +48,26 @@ export function simulateLearning(jobs: readonly ArrivingJob[], delay: LearningDe
   const delays: number[] = [];
   const shares: number[] = [];
   let timedOut = 0;
+  let maxDelayGenuineSeconds = 0;
+  let genuineLaterThanDefault = 0;
+  const genuineLaterThanDefaultByKind: Record<string, number> = {};
   const heap = new MinHeap();
   jobs.forEach((job, i) => heap.push(job.arrivalSeconds, i));
   for (let next = heap.pop(); next !== undefined; next = heap.pop()) {
     const [t, i] = next;
-    const job = jobs[i] as ArrivingJob;
+    const job = jobs[i] as MaybeMislabelledJob;
     const elapsed = t - job.arrivalSeconds;
     polls[i] = (polls[i] as number) + 1;
     if (elapsed >= job.durationSeconds) {
       delays.push(elapsed - job.durationSeconds);
+      if (!job.mislabelled) {
+        maxDelayGenuineSeconds = Math.max(maxDelayGenuineSeconds, elapsed - job.durationSeconds);
+        if (elapsed - job.durationSeconds > 70) {
+          genuineLaterThanDefault++;
+          const kind = job.kind ?? '(none)';
+          genuineLaterThanDefaultByKind[kind] = (genuineLaterThanDefaultByKind[kind] ?? 0) + 1;
+        }
+      }
       shares.push((elapsed - job.durationSeconds) / job.durationSeconds);
       if (job.kind !== null) store.set(job.kind, addSample(store.get(job.kind) ?? [], job.durationSeconds, EPOCH_MS + t * 1000, clock));
       continue;
@@ -75,6 +93,9 @@ export function simulateLearning(jobs: readonly ArrivingJob[], delay: LearningDe
     maxDelaySeconds: Math.max(...delays),
     p95DelayShareOfDuration: percentile(shares, 95),
     timedOut,
+    maxDelayGenuineSeconds,
+    genuineLaterThanDefault,
+    genuineLaterThanDefaultByKind,
     meanPollsByKind: Object.fromEntries(Object.entries(byKind).map(([kind, p]) => [kind, mean(p)])),
   };
 }

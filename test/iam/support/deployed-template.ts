@@ -53,6 +53,11 @@ const FAKE_ATTRIBUTES: Readonly<Record<string, (id: string) => Record<string, st
   'AWS::EC2::Subnet': (id) => ({ Ref: `subnet-${id}` }),
 };
 
+/** The property that names a resource of each type, where the construct names it (see {@link DeployedTemplate.attribute}). */
+const PHYSICAL_NAME_PROPERTY: Readonly<Record<string, string>> = {
+  'AWS::SQS::Queue': 'QueueName',
+};
+
 /** Thrown when the template holds something this resolver does not know; the message says what to add. */
 export class TemplateResolutionError extends Error {
   override readonly name = 'TemplateResolutionError';
@@ -71,11 +76,22 @@ export class DeployedTemplate {
       throw new TemplateResolutionError(`no resource or parameter ${logicalId} in the template`);
     }
     const fake = FAKE_ATTRIBUTES[resource.Type];
-    const value = fake?.(logicalId)[attribute];
+    const value = fake?.(this.physicalNameOf(logicalId) ?? logicalId)[attribute];
     if (value === undefined) {
       throw new TemplateResolutionError(`no fake value for ${resource.Type} ${logicalId}.${attribute}: add it to FAKE_ATTRIBUTES in test/iam/support/deployed-template.ts`);
     }
     return value;
+  }
+
+  /**
+   * The name the template gives a resource itself (a queue's `QueueName`), which CloudFormation
+   * then uses instead of generating one; a fake resource without it is named after its logical id.
+   */
+  private physicalNameOf(logicalId: string): string | undefined {
+    const resource = this.template.Resources[logicalId]!;
+    const property = PHYSICAL_NAME_PROPERTY[resource.Type];
+    const name = property === undefined ? undefined : resource.Properties?.[property];
+    return name === undefined ? undefined : String(this.resolve(name));
   }
 
   /** The ARN a policy names the resource by (what `Resource` of a statement would hold). */

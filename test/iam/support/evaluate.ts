@@ -5,7 +5,7 @@
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { DeployedTemplate, FAKE_ACCOUNT, labelOf } from './deployed-template';
-import type { IamRequest } from './iam-requests';
+import { LEADING_KEYS, type IamRequest } from './iam-requests';
 import { DEFAULT_KEY_POLICY, asArray, resourcePolicyOf, type Principal } from './policies';
 
 /** IAM's answer for one distinct request, and how many recorded calls asked it. */
@@ -21,7 +21,9 @@ const keyOf = (r: IamRequest) => `${r.action} ${r.resource} ${JSON.stringify(r.c
 /** Simulates each distinct request once (a run records thousands of calls, a few dozen distinct ones). */
 export async function evaluate(principal: Principal, requests: readonly IamRequest[], template: DeployedTemplate): Promise<Verdict[]> {
   const distinct = new Map<string, { request: IamRequest; count: number }>();
-  for (const request of requests) {
+  const tested = conditionKeysOf(principal);
+  for (const recorded of requests) {
+    const request = withoutUntestedItemKeys(recorded, tested);
     const entry = distinct.get(keyOf(request));
     if (entry) entry.count += 1;
     else distinct.set(keyOf(request), { request, count: 1 });
@@ -35,7 +37,7 @@ export async function evaluate(principal: Principal, requests: readonly IamReque
         principal: principal.arn,
         action: request.action,
         resource: { resource: request.resource, accountId: FAKE_ACCOUNT },
-        contextVariables: { ...request.context },
+        contextVariables: Object.fromEntries(Object.entries(request.context).map(([k, v]) => [k, typeof v === 'string' ? v : [...v]])),
       },
       identityPolicies: principal.identityPolicies.map((p) => ({ name: p.name, policy: p.policy })),
       serviceControlPolicies: [],
@@ -48,6 +50,36 @@ export async function evaluate(principal: Principal, requests: readonly IamReque
     verdicts.push({ request, decision, count });
   }
   return verdicts;
+}
+
+/**
+ * Context keys that differ from item to item. A run touches thousands of items; when no policy
+ * of the principal tests such a key it cannot change a decision, and it is left out so that
+ * the requests still fold into a few dozen distinct ones.
+ */
+const PER_ITEM_CONTEXT_KEYS = [LEADING_KEYS];
+
+/**
+ * Every condition key the principal's own policies test (lower case, as IAM compares them).
+ * Resource policies are not read: none in the template tests a per-item key.
+ */
+function conditionKeysOf(principal: Principal): Set<string> {
+  const keys = new Set<string>();
+  const policies = [...principal.identityPolicies.map((p) => p.policy), ...(principal.permissionsBoundary ? [principal.permissionsBoundary] : [])];
+  for (const policy of policies) {
+    for (const statement of asArray(policy.Statement)) {
+      for (const operator of Object.values(statement.Condition ?? {})) {
+        for (const key of Object.keys(operator)) keys.add(key.toLowerCase());
+      }
+    }
+  }
+  return keys;
+}
+
+function withoutUntestedItemKeys(request: IamRequest, tested: ReadonlySet<string>): IamRequest {
+  const drop = PER_ITEM_CONTEXT_KEYS.filter((key) => key in request.context && !tested.has(key.toLowerCase()));
+  if (drop.length === 0) return request;
+  return { ...request, context: Object.fromEntries(Object.entries(request.context).filter(([key]) => !drop.includes(key))) };
 }
 
 /** One line per request IAM would refuse, naming action, resource, and the recorded call. */

@@ -4,6 +4,7 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import type { AwsCallLog } from '../../support/aws-calls';
+import type { AlationJobWatchStackProps } from '../../../infra/job-watch-stack';
 import { synthStack } from '../../infra/helpers';
 import { DeployedTemplate, type CfnTemplate } from './deployed-template';
 import { evaluate, explainUnused, grantsOf, refusals, unusedGrants, type Verdict } from './evaluate';
@@ -20,9 +21,13 @@ export interface FunctionDeployment {
   readonly importedKeys?: Readonly<Record<string, { readonly keyArn: string; readonly service: string }>>;
 }
 
-/** The stack with default props, or with an existing token secret (by complete ARN, with its key if given). */
-export function jobStatusDeployment(existingSecret?: { readonly tokenSecretArn: string; readonly tokenSecretKmsKeyArn?: string }): FunctionDeployment {
-  const { stack, template } = synthStack(existingSecret ?? {});
+/**
+ * The stack with default props, or with these (an existing token secret by complete ARN, with
+ * its key if given; subscribers, whose dead-letter queues the operator's `replay` reads).
+ */
+export function jobStatusDeployment(props: Partial<AlationJobWatchStackProps> = {}): FunctionDeployment {
+  const existingSecret = props.tokenSecretArn === undefined ? undefined : { tokenSecretArn: props.tokenSecretArn, tokenSecretKmsKeyArn: props.tokenSecretKmsKeyArn };
+  const { stack, template } = synthStack(props);
   const deployed = new DeployedTemplate(template.toJSON() as CfnTemplate);
   const fn = stack.watch.function;
   const functionLogicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);

@@ -20,7 +20,7 @@ export interface IamRequest {
   readonly resource: string;
   /** Which resource this is, for messages and reasons: the logical id without its hash, or `name (not in the stack)`. */
   readonly label: string;
-  readonly context: Readonly<Record<string, string>>;
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
   /** The recorded operation, and why this request follows from it when it is implied. */
   readonly via: string;
 }
@@ -168,7 +168,9 @@ export function iamRequestsOf(call: AwsCall, resources: ResourceMap): IamRequest
   const requests: IamRequest[] = [];
   for (const { kind, id } of named) {
     const located = resources.locate(kind, id);
-    requests.push({ action, resource: located.arn, label: located.label, context, via: call.operation });
+    const leadingKey = kind === 'table' && located.logicalId ? leadingKeyOf(call.params.Key, located.logicalId, resources.template) : undefined;
+    const itemContext = leadingKey === undefined ? context : { ...context, [LEADING_KEYS]: [leadingKey] };
+    requests.push({ action, resource: located.arn, label: located.label, context: itemContext, via: call.operation });
     if (located.logicalId) requests.push(...kmsRequests(call, located.logicalId, resources.template));
     else if (resources.importedKeys[located.arn]) requests.push(...importedKmsRequests(call, located.arn, resources.importedKeys[located.arn]!));
   }
@@ -179,6 +181,24 @@ export function iamRequestsOf(call: AwsCall, resources: ResourceMap): IamRequest
     requests.push({ action: dependent.action, resource: located.arn, label: located.label, context, via: `${call.operation} (a move task ${dependent.action.split(':')[1]}s with the caller's permissions)` });
   }
   return requests;
+}
+
+/**
+ * The condition key of DynamoDB's fine-grained access: the partition key values of the items a
+ * request touches (a single value for the item operations that name a `Key`).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+ */
+export const LEADING_KEYS = 'dynamodb:LeadingKeys';
+
+/** The partition key value of a recorded `Key` (plain, as the document client takes it, or typed, as on the wire). */
+function leadingKeyOf(key: unknown, tableLogicalId: string, template: DeployedTemplate): string | undefined {
+  if (!key || typeof key !== 'object') return undefined;
+  const schema = template.template.Resources[tableLogicalId]?.Properties?.KeySchema as { AttributeName: string; KeyType: string }[] | undefined;
+  const hash = schema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+  const value = hash === undefined ? undefined : (key as Record<string, unknown>)[hash];
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  const typed = value as { S?: unknown; N?: unknown } | undefined;
+  return typeof typed?.S === 'string' ? typed.S : typeof typed?.N === 'string' ? typed.N : undefined;
 }
 
 /** The KMS calls on the key of a resource outside the template (same table of uses, by the resource's type). */

@@ -1,0 +1,150 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KnownSecrets, REDACTED } from '../../shared/alation/redact';
+import { createTopLevelScanner, type TopLevelScan } from '../../shared/alation/top-level-scan';
+
+const KEYS = { status: 64, msg: 256 };
+
+/** Scans `text` fed in pieces cut at `cuts` (byte offsets), with the given cleaning. */
+function scan(text: string | Uint8Array, options: { cuts?: number[]; clean?: (t: string) => string } = {}): TopLevelScan {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const scanner = createTopLevelScanner({ keys: KEYS, clean: options.clean ?? ((t) => t) });
+  let from = 0;
+  for (const cut of [...(options.cuts ?? [])].sort((a, b) => a - b)) {
+    scanner.write(bytes.subarray(from, Math.max(from, cut)));
+    from = Math.max(from, cut);
+  }
+  scanner.write(bytes.subarray(from));
+  return scanner.end();
+}
+
+const valueOf = (result: TopLevelScan, key: string) => result.values.get(key);
+
+describe('createTopLevelScanner', () => {
+  it('reads the top-level status and msg of an object', () => {
+    const result = scan('{"status": "successful", "msg": "Job finished in 2.0 seconds", "result": {"a": [1, 2]}}');
+    expect(result.problem).toBeNull();
+    expect(valueOf(result, 'status')).toEqual({ kind: 'string', value: 'successful' });
+    expect(valueOf(result, 'msg')).toEqual({ kind: 'string', value: 'Job finished in 2.0 seconds' });
+  });
+
+  it('finds the status after a large result, whatever the key order', () => {
+    const result = scan(JSON.stringify({ result: 'x'.repeat(100_000), msg: 'done', status: 'failed' }));
+    expect(valueOf(result, 'status')).toEqual({ kind: 'string', value: 'failed' });
+  });
+
+  it('does not take a nested "status" inside result that comes before the top-level one', () => {
+    const text = '{"result": {"status": "successful", "items": [{"status": "successful"}], "s": "\\"status\\": \\"successful\\""}, "status": "failed"}';
+    expect(valueOf(scan(text), 'status')).toEqual({ kind: 'string', value: 'failed' });
+  });
+
+  it('matches a key spelt with escapes, as JSON.parse does', () => {
+    expect(valueOf(scan('{"st\\u0061tus": "running", "\\u006dsg": "hi"}'), 'status')).toEqual({ kind: 'string', value: 'running' });
+    expect(valueOf(scan('{"st\\u0061tus": "running", "\\u006dsg": "hi"}'), 'msg')).toEqual({ kind: 'string', value: 'hi' });
+  });
+
+  it('keeps the last of duplicate keys, as JSON.parse does', () => {
+    expect(valueOf(scan('{"status": "running", "result": [], "status": "failed"}'), 'status')).toEqual({ kind: 'string', value: 'failed' });
+  });
+
+  it('steps over escaped quotes and backslashes inside strings', () => {
+    const text = JSON.stringify({ result: 'a "quoted" \\ "status": "x" }', msg: 'say "done"\\', status: 'successful' });
+    const result = scan(text);
+    expect(result.problem).toBeNull();
+    expect(valueOf(result, 'msg')).toEqual({ kind: 'string', value: 'say "done"\\' });
+    expect(valueOf(result, 'status')).toEqual({ kind: 'string', value: 'successful' });
+  });
+
+  it('decodes lone surrogates as JSON.parse does, for the cleaning to replace', () => {
+    const text = '{"status": "succ\\ud800essful", "msg": "m\\udfff"}';
+    expect(valueOf(scan(text), 'status')).toEqual({ kind: 'string', value: (JSON.parse(text) as { status: string }).status });
+    const secrets = new KnownSecrets();
+    expect(valueOf(scan(text, { clean: (t) => secrets.clean(t) }), 'msg')).toEqual({ kind: 'string', value: 'm\uFFFD' });
+  });
+
+  it('cleans every string it returns, a credential spelt with \\u escapes included', () => {
+    const token = 'QWZXKJVBMQWZXKJVBMQWZXKJ';
+    const secrets = new KnownSecrets();
+    secrets.add(token);
+    const spelt = token.replace('K', '\\u004b');
+    const result = scan(`{"msg": "token ${spelt} refused", "status": "fail${token}"}`, { clean: (t) => secrets.clean(t) });
+    expect(valueOf(result, 'msg')).toEqual({ kind: 'string', value: `token ${REDACTED} refused` });
+    expect(valueOf(result, 'status')).toEqual({ kind: 'string', value: `fail${REDACTED}` });
+  });
+
+  it('keeps no part of a value longer than its budget', () => {
+    const result = scan(JSON.stringify({ status: 'successful', msg: 'm'.repeat(257) }));
+    expect(valueOf(result, 'msg')).toEqual({ kind: 'too_long' });
+    expect(valueOf(scan(JSON.stringify({ status: 's'.repeat(65) })), 'status')).toEqual({ kind: 'too_long' });
+  });
+
+  it('says a value is not a string when it is a number, literal, object or list', () => {
+    for (const value of [1, true, null, { a: 1 }, ['x']]) {
+      expect(valueOf(scan(JSON.stringify({ status: value })), 'status')).toEqual({ kind: 'not_string' });
+    }
+  });
+
+  it('reads across chunks cut inside strings, escapes and UTF-8 sequences', () => {
+    const text = '{"r": ["\\"}"], "st\\u0061tus": "succ\\u00e9ssful é", "msg": "ü\\\\"}';
+    const bytes = Buffer.from(text);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const result = scan(bytes, { cuts: [cut, cut + 1] });
+      expect(result.problem).toBeNull();
+      expect(valueOf(result, 'status')).toEqual({ kind: 'string', value: 'succéssful é' });
+      expect(valueOf(result, 'msg')).toEqual({ kind: 'string', value: 'ü\\' });
+    }
+  });
+
+  it.each([
+    ['not an object', '["status", "successful"]', 'it does not start with "{"'],
+    ['a byte-order mark first', '\uFEFF{"status": "x"}', 'it does not start with "{"'],
+    ['cut short inside a string', '{"status": "successful", "result": "abc', 'it ends before its closing brace'],
+    ['cut short inside a nested value', '{"status": "successful", "result": [[1, 2]', 'it ends before its closing brace'],
+    ['text after the object', '{"status": "successful"} x', 'text follows the JSON object'],
+    ['a missing colon', '{"status" "successful"}', 'a colon is missing after a key'],
+    ['a missing comma', '{"status": "successful" "msg": "x"}', 'a comma or closing brace is missing in the top-level object'],
+    ['a trailing comma', '{"status": "successful",}', 'a key is missing in the top-level object'],
+    ['an empty value', '{"status": , "msg": "x"}', 'a value is missing in the top-level object'],
+    ['an invalid escape in the status', '{"status": "a\\x"}', 'the value of "status" is not a valid JSON string'],
+    ['a raw control character in the status', '{"status": "a\u0001"}', 'the value of "status" is not a valid JSON string'],
+  ])('names what is wrong with a text that is not one JSON object: %s', (_name, text, problem) => {
+    expect(scan(text).problem).toBe(problem);
+  });
+
+  it('asks for no more bytes once it found a problem', () => {
+    const scanner = createTopLevelScanner({ keys: KEYS, clean: (t) => t });
+    expect(scanner.write(Buffer.from('x'))).toBe(false);
+    expect(scanner.write(Buffer.from('{"status": "s"}'))).toBe(false);
+  });
+
+  it('agrees with JSON.parse on the status and msg of any JSON object, however chunked (property)', () => {
+    const member = fc.oneof(
+      fc.tuple(fc.constantFrom('status', 'msg', 'st\\u0061tus'), fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.jsonValue({ maxDepth: 2 }))),
+      fc.tuple(fc.string({ unit: 'binary', maxLength: 10 }), fc.jsonValue({ maxDepth: 3 })),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(member, { maxLength: 8 }),
+        fc.constantFrom('', ' ', '\n\t '),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (members, space, cuts) => {
+          // Written by hand so that keys may repeat (JSON.parse keeps the last) and be spelt with escapes.
+          const text = `${space}{${members.map(([k, v]) => `${space}${k.includes('\\') ? `"${k}"` : JSON.stringify(k)}${space}:${space}${JSON.stringify(v, null, space.length > 1 ? space : undefined) ?? 'null'}`).join(`,${space}`)}}${space}`;
+          const bytes = Buffer.from(text, 'utf8');
+          const expected = JSON.parse(text) as Record<string, unknown>;
+          const result = scan(bytes, { cuts: cuts.map((c) => c % (bytes.length + 1)) });
+          expect(result.problem).toBeNull();
+          for (const key of ['status', 'msg'] as const) {
+            const found = valueOf(result, key);
+            const value = Object.prototype.hasOwnProperty.call(expected, key) ? expected[key] : undefined;
+            if (value === undefined) expect(found).toBeUndefined();
+            else if (typeof value !== 'string') expect(found).toEqual({ kind: 'not_string' });
+            else if (Buffer.byteLength(JSON.stringify(value).slice(1, -1)) > KEYS[key]) expect(found?.kind).toBe('too_long');
+            else expect(found).toEqual({ kind: 'string', value });
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

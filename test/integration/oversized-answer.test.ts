@@ -1,0 +1,90 @@
+/**
+ * Issue 11, end to end: a job whose final answer is too large to decode (6 MiB, over the 4 MiB
+ * read whole; or more JSON values than the 250,000 decoded) still ends in one outcome carrying
+ * its true status, on the first check, with the result marked unread. The real bundled handler,
+ * fed by the local event source mapping, against the simulator and the local AWS stand-ins.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_ENTRY } from '../../infra/alation-job-watch';
+import { bundleJobStatus } from '../../infra/bundling';
+import { jobKey } from '../../shared/alation/job-identifier';
+import { MAX_ANSWER_BYTES, MAX_ANSWER_JSON_VALUES } from '../../shared/alation/parse-limits';
+import { enqueueJob } from '../../shared/contracts/enqueue-job';
+import type { Outcome } from '../../shared/contracts/outcome';
+import { startLocalJobWatch, type JobStatusHandler, type LocalJobWatch } from '../../shared/local/job-watch';
+import { drainQueue, toOutcomes } from '../../shared/local/outcome-collector';
+import { startAlationSimulator, type AlationSimulator } from '../../shared/local/simulator';
+
+let sim: AlationSimulator;
+let watch: LocalJobWatch;
+const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
+mkdirSync(cacheDir, { recursive: true });
+const bundleDir = mkdtempSync(join(cacheDir, 'alation-job-watch-bundle-'));
+
+const TOKEN = 'e2e-oversize-token-7c1d9a';
+const MiB = 1024 * 1024;
+const MSG = 'Job finished in 812.0 seconds at 2026-01-01 00:00:00+00:00';
+const JOBS = [
+  // 6 MiB of error strings: the big metadata load of the issue.
+  { id: 401, body: { status: 'successful', msg: MSG, result: { error_objects: Array.from({ length: 6 * 8192 }, (_, i) => `Line ${i}. Key: k. ${'e'.repeat(100)}`) } } },
+  // 6 MiB, failed, with the token echoed in its msg.
+  { id: 402, body: { status: 'failed', msg: `token ${TOKEN} refused`, result: 'x'.repeat(6 * MiB) } },
+  // Well under 4 MiB, but more JSON values than are decoded.
+  { id: 403, body: { status: 'partially_successful', msg: MSG, result: Array.from({ length: MAX_ANSWER_JSON_VALUES }, () => ({})) } },
+] as const;
+
+beforeAll(async () => {
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  bundleJobStatus({ entry: DEFAULT_ENTRY, outdir: bundleDir });
+  sim = await startAlationSimulator({ accessTokens: [TOKEN], jobs: JOBS.map((job) => ({ ...job, durationMs: 0 })) });
+  watch = await startLocalJobWatch({
+    alationBaseUrl: sim.url,
+    tokenSecretValue: TOKEN,
+    tunables: { POLL_INITIAL_DELAY_SECONDS: '1', POLL_MAX_DELAY_SECONDS: '2', MAX_WATCH_SECONDS: '60' },
+    visibilityTimeoutSeconds: 30,
+    maxReceiveCount: 3,
+    functionTimeoutMs: 25_000,
+    handler: async (env) => {
+      Object.assign(process.env, env);
+      return ((await import(pathToFileURL(join(bundleDir, 'index.mjs')).href)) as { handler: JobStatusHandler }).handler;
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await watch?.stop();
+  await sim?.stop();
+  vi.restoreAllMocks();
+  rmSync(bundleDir, { recursive: true, force: true });
+});
+
+describe('an oversized final answer, end to end on local endpoints', () => {
+  it('publishes the true status once, on the first check, with the result marked unread', async () => {
+    const { sqs } = watch.aws.clients();
+    for (const { id } of JOBS) await enqueueJob(sqs, watch.resources.jobQueue.url, { jobId: id });
+
+    const received = await drainQueue(sqs, watch.resources.outcomeQueue.url, { until: (r) => r.length >= JOBS.length, timeoutMs: 50_000 });
+    received.push(...(await drainQueue(sqs, watch.resources.outcomeQueue.url, { until: () => false, timeoutMs: 2000 })));
+    const outcomes = new Map<string, Outcome>(toOutcomes(received).map((o) => [jobKey(o.job), o]));
+
+    expect(received).toHaveLength(JOBS.length);
+    expect([...outcomes].map(([job, o]) => [job, o.status]).sort()).toEqual(JOBS.map(({ id, body }) => [`id:${id}`, body.status]));
+    for (const outcome of outcomes.values()) {
+      // Alation's first answer was final: no retry, no error on the way.
+      expect(outcome).toMatchObject({ polls: 1, lastError: null, hasErrors: true, followUpJobIds: [] });
+      expect(outcome.result).toMatchObject({ truncated: true, data: null, errorObjectCount: 0 });
+    }
+    expect(outcomes.get('id:401')).toMatchObject({ message: MSG, durationSeconds: 812 });
+    expect(outcomes.get('id:401')?.result.parseError).toMatch(
+      new RegExp(`^the result was not read: the answer is \\d+ bytes, more than the ${MAX_ANSWER_BYTES} decoded whole; only the answer's "status" and "msg" were$`),
+    );
+    expect(outcomes.get('id:402')?.message).toBe('token [redacted] refused');
+    expect(outcomes.get('id:403')?.result.parseError).toBe(
+      `the result was not read: the answer holds more than ${MAX_ANSWER_JSON_VALUES} JSON values, too many to decode; only the answer's "status" and "msg" were`,
+    );
+    expect(received.map((r) => r.body).join('\n')).not.toContain(TOKEN);
+  }, 60_000);
+});
