@@ -235,8 +235,9 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       // 600 jobs two emulated mappings fall behind (about 12 s between a job's checks on this
       // machine, 3 checks in 30 s), so the deadline is longer at scale; never-finishing follow-ups wait for it.
       tunables: { FOLLOW_UP_MAX_DEPTH: '2', RECORD_CONCURRENCY: '2', MAX_WATCH_SECONDS: scale === 'fast' ? '30' : '90' },
-      functionTimeoutMs: 3000,
-      visibilityTimeoutSeconds: 3,
+      // Fast: a crashed batch is back after 2 s, not 3.
+      functionTimeoutMs: size(scale, 2000, 3000),
+      visibilityTimeoutSeconds: size(scale, 2, 3),
       maxReceiveCount: 8,
       timeoutMs: size(scale, 60_000, 360_000),
       knownDuplicates: 'at-least-once window between SNS Publish and the idempotency save (a job or a verdict), same notificationId',
