@@ -1,0 +1,75 @@
+/**
+ * Attack (issue 11 review): an answer over 4 MiB is read by the top-level scanner, which skips
+ * the inside of every member's value without checking it. So an answer that is not JSON at all
+ * (a bracket closed by the wrong kind, a bare word, a bad escape, a raw control character)
+ * still yields a status, and a job is published as finished on an answer that the same client
+ * refuses as "not JSON" when it is a byte under 4 MiB. The status of a job must not depend on
+ * the size of the garbage around it: such an answer should be the same retryable bad response
+ * at any size. A real HTTP server on loopback.
+ */
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlationClient } from '../../shared/alation/client';
+import { MAX_ANSWER_BYTES } from '../../shared/alation/parse-limits';
+import { AlationError, AlationErrorClass } from '../../shared/errors';
+import { startTestServer, type SeenRequest, type TestServer } from '../support/http-server';
+
+const TOKEN = 'tok-attack3-invalid-json-0123';
+const MiB = 1024 * 1024;
+
+let respond: (request: SeenRequest, res: ServerResponse) => void;
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer((request, res) => respond(request, res));
+});
+afterAll(() => server.close());
+
+const client = () => createAlationClient({ baseUrl: server.url, timeoutMs: 20_000 });
+
+/** `{"result": <open>"xxx…"<close>, "status": "successful"}` of exactly `bytes` bytes. */
+function answer(bytes: number, open: string, close: string): Buffer {
+  const head = Buffer.from(`{"result": ${open}"`);
+  const tail = Buffer.from(`"${close}, "status": "successful"}`);
+  return Buffer.concat([head, Buffer.alloc(bytes - head.length - tail.length, 'x'), tail]);
+}
+
+function serve(body: Buffer): void {
+  respond = (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.byteLength });
+    res.end(body);
+  };
+}
+
+async function outcomeOf(body: Buffer): Promise<string> {
+  serve(body);
+  try {
+    const { status } = await client().getJobStatus({ id: 7 }, TOKEN);
+    return `status ${status.status}`;
+  } catch (error) {
+    if (error instanceof AlationError) return `error ${error.errorClass}`;
+    throw error;
+  }
+}
+
+// Each is invalid JSON: JSON.parse refuses it.
+const BROKEN: readonly (readonly [string, string, string])[] = [
+  ['a list closed by a brace', '[', '}'],
+  ['an object closed by a bracket', '{"a": [', ']]'],
+  ['a bad escape inside the skipped result', '"\\q", "r": ', ''],
+  ['a bare word beside the result', 'nope, "r": ', ''],
+];
+
+describe('an answer that is not JSON', () => {
+  it.each(BROKEN)('(%s) is refused as not JSON when under 4 MiB', async (_what, open, close) => {
+    const body = answer(MAX_ANSWER_BYTES - 1024, open, close);
+    expect(() => JSON.parse(body.toString())).toThrow(SyntaxError);
+    expect(await outcomeOf(body)).toBe(`error ${AlationErrorClass.badResponse}`);
+  });
+
+  it.each(BROKEN)('(%s) is still a retryable bad response, not a finished job, when over 4 MiB', async (_what, open, close) => {
+    const body = answer(5 * MiB, open, close);
+    expect(() => JSON.parse(body.toString())).toThrow(SyntaxError);
+    // Today: "status successful": the job is published as finished on a broken answer.
+    expect(await outcomeOf(body)).toBe(`error ${AlationErrorClass.badResponse}`);
+  });
+});
