@@ -10,7 +10,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlationClient } from '../../shared/alation/client';
-import { MAX_ANSWER_BYTES } from '../../shared/alation/parse-limits';
+import { MAX_ANSWER_BYTES, MAX_ANSWER_JSON_VALUES } from '../../shared/alation/parse-limits';
 import { AlationError, AlationErrorClass } from '../../shared/errors';
 import { startTestServer, type SeenRequest, type TestServer } from '../support/http-server';
 
@@ -70,6 +70,15 @@ describe('an answer that is not JSON', () => {
     const body = answer(5 * MiB, open, close);
     expect(() => JSON.parse(body.toString())).toThrow(SyntaxError);
     // Today: "status successful": the job is published as finished on a broken answer.
+    expect(await outcomeOf(body)).toBe(`error ${AlationErrorClass.badResponse}`);
+  });
+
+  it('(a list closed by a brace) is a retryable bad response when under 4 MiB but holding more values than are decoded', async () => {
+    // Under 4 MiB, so read whole; too many values to decode, so scanned like an oversized answer.
+    const body = Buffer.from(`{"result": [${'0,'.repeat(MAX_ANSWER_JSON_VALUES + 10)}0}, "status": "successful"}`);
+    expect(body.byteLength).toBeLessThan(MAX_ANSWER_BYTES);
+    expect(() => JSON.parse(body.toString())).toThrow(SyntaxError);
+    // Today: "status successful".
     expect(await outcomeOf(body)).toBe(`error ${AlationErrorClass.badResponse}`);
   });
 });
