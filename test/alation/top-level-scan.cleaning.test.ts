@@ -1,10 +1,10 @@
 /**
- * Attack (issue 11 review, redaction): a `msg` that is JSON text spelling the token with `\u`
- * escapes. Under 4 MiB the client decodes the answer and `KnownSecrets.cleanJson` looks into
- * every string that is JSON text (`cleanEmbeddedJson`), so the escaped token is cut out of
- * `msg`. Over 4 MiB the scanner cleans `msg` with the plain `clean` only, which never sees the
- * escaped spelling: the outcome's message carries the token to anyone who reads it as the JSON
- * it is. The same answer, padded, must be cleaned the same way. A real HTTP server on loopback.
+ * Guards the scanner's cleaning (issue 11 review, redaction): a `msg` that is JSON text spelling
+ * the token with `\u` escapes. Under 4 MiB the client decodes the answer and
+ * `KnownSecrets.cleanJson` looks into every string that is JSON text, so the escaped token is
+ * cut out of `msg`. Over 4 MiB the scanner must clean `msg` and `status` the same way
+ * (`KnownSecrets.cleanString`), or the outcome's message carries the token to anyone who reads
+ * it as the JSON it is. A real HTTP server on loopback.
  */
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ describe('a msg that spells the token with JSON escapes', () => {
   ])('is cleaned of it in %s', async (_what, bytes) => {
     const msg = await msgOf(answer(bytes));
     expect(msg).not.toContain(TOKEN);
-    // Today over 4 MiB: the decoded msg is {"detail": "refused <the token>"}.
+    // Read as the JSON it is, the msg must not spell the token either.
     expect(JSON.stringify(JSON.parse(msg))).not.toContain(TOKEN);
   });
 
@@ -62,7 +62,7 @@ describe('a msg that spells the token with JSON escapes', () => {
       res.end(body);
     };
     const read = (await createAlationClient({ baseUrl: server.url, timeoutMs: 20_000 }).getJobStatus({ id: 10 }, TOKEN)).status.status;
-    // Today: {"state": "\u0074\u006f…"}, which decodes to the token.
+    // Not {"state": "\u0074\u006f…"}, which decodes to the token.
     expect(JSON.stringify(JSON.parse(read))).not.toContain(TOKEN);
   });
 });
