@@ -6,9 +6,9 @@ import { createTopLevelScanner, type TopLevelScan } from '../../shared/alation/t
 const KEYS = { status: 64, msg: 256 };
 
 /** Scans `text` fed in pieces cut at `cuts` (byte offsets), with the given cleaning. */
-function scan(text: string | Uint8Array, options: { cuts?: number[]; clean?: (t: string) => string } = {}): TopLevelScan {
+function scan(text: string | Uint8Array, options: { cuts?: number[]; clean?: (t: string) => string; keys?: Record<string, number> } = {}): TopLevelScan {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  const scanner = createTopLevelScanner({ keys: KEYS, clean: options.clean ?? ((t) => t) });
+  const scanner = createTopLevelScanner({ keys: options.keys ?? KEYS, clean: options.clean ?? ((t) => t) });
   let from = 0;
   for (const cut of [...(options.cuts ?? [])].sort((a, b) => a - b)) {
     scanner.write(bytes.subarray(from, Math.max(from, cut)));
@@ -240,5 +240,25 @@ describe('createTopLevelScanner', () => {
       expect(() => JSON.parse(text(wrong))).toThrow(SyntaxError);
       expect(scan(text(wrong)).problem).not.toBeNull();
     }
+  });
+  it('cleans status and msg as the decoded answer is cleaned, JSON text inside them included (property)', () => {
+    const token = 'tok-scan-clean-5b1e7a90';
+    const escape = (text: string, mask: number) => [...text].map((c, i) => ((mask >> i % 16) & 1 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('');
+    // A string value that may be JSON text (an object, list or string literal) spelling the token, whole or in part, escaped or not.
+    const piece = fc.tuple(fc.constantFrom(token, token.slice(0, 10), 'plain'), fc.nat(0xffff)).map(([t, mask]) => escape(t, mask));
+    const inner = fc.tuple(fc.constantFrom('{"d": "%"}', '["%", 1]', '"%"', ' {"%": 0} ', '%', '{"d": "%"'), piece).map(([shape, p]) => shape.replace('%', p));
+    fc.assert(
+      fc.property(inner, inner, (msg, status) => {
+        const secrets = new KnownSecrets();
+        secrets.add(token);
+        const text = JSON.stringify({ status, msg, result: 'x' });
+        const decoded = { value: JSON.parse(text) as Record<string, unknown> };
+        secrets.cleanJson(decoded);
+        const result = scan(text, { clean: (t) => secrets.cleanString(t), keys: { status: 4096, msg: 4096 } });
+        expect(valueOf(result, 'msg')).toEqual({ kind: 'string', value: decoded.value.msg });
+        expect(valueOf(result, 'status')).toEqual({ kind: 'string', value: decoded.value.status });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
