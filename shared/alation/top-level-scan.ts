@@ -321,7 +321,7 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
         else {
           keep(b);
           if (b < 0x80) keyUnit(b);
-          else keyMiss = true;
+          else if (role === Role.Key) keyMiss = true;
         }
         return true;
       case State.Escape:
@@ -410,8 +410,9 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
       const n = chunk.length;
       for (let i = 0; i < n; i++) {
         // Fast paths through the bulk of a large answer (the skipped `result`): plain bytes of a
-        // skipped string, and digits, need no state change.
-        if (state === State.String && role === Role.Skipped) {
+        // string nothing more is kept of (skipped, past its budget, a key too long to be wanted),
+        // and digits, need no state change.
+        if (state === State.String && (role === Role.Skipped || overflow || keyMiss)) {
           while (i < n && IS_PLAIN_STRING_BYTE[chunk[i]!] === 1) i++;
           if (i === n) break;
         } else if (state === State.Integer || state === State.Fraction || state === State.ExponentDigits) {
