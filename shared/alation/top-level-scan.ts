@@ -415,6 +415,10 @@ export function createTopLevelScanner(options: TopLevelScanOptions): TopLevelSca
         if (state === State.String && (role === Role.Skipped || overflow || keyMiss)) {
           while (i < n && IS_PLAIN_STRING_BYTE[chunk[i]!] === 1) i++;
           if (i === n) break;
+        } else if (state <= State.Done) {
+          // Between tokens (every state up to Done allows whitespace): indentation of a pretty-printed answer.
+          while (i < n && isWhitespace(chunk[i]!)) i++;
+          if (i === n) break;
         } else if (state === State.Integer || state === State.Fraction || state === State.ExponentDigits) {
           while (i < n && isDigit(chunk[i]!)) i++;
           if (i === n) break;
