@@ -164,8 +164,8 @@ describe('createTopLevelScanner', () => {
     );
   });
   it('accepts a text exactly when JSON.parse reads it as an object, and then agrees on status and msg, however chunked (property)', () => {
-    // Valid texts (objects and other values, with wanted keys spelt plainly or with escapes),
-    // then broken at the byte level by JSON fragments: brackets of either kind, stray quotes,
+    // Valid texts (objects and other values, with wanted keys spelt plainly or with escapes) and
+    // strings of JSON fragments, then broken at the byte level by more fragments: brackets of either kind, stray quotes,
     // escapes good and bad, half literals, malformed numbers, control characters, a BOM,
     // bytes that are not UTF-8. JSON.parse reads the bytes as the small-answer path does (Buffer#toString).
     const wide = { status: 1 << 16, msg: 1 << 16 };
@@ -173,15 +173,18 @@ describe('createTopLevelScanner', () => {
       fc.constantFrom('status', 'msg', 'st\\u0061tus', '\\u006dsg', 'result', 'x'),
       fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.jsonValue({ maxDepth: 3 })),
     );
-    const valid = fc.oneof(
+    const PIECES = ['{', '}', '[', ']', ',', ':', '"', '\\', '\\q', '\\u12', '\\u00e9', '\\ud800', '\\/', 'tru', 'true', 'nul', 'fals', '-', '0', '01', '1.', '.5', '1e', '1e+', '-0.0e-0', '+1', '\u0001', '\u001f', '\u007f', '\t', '\n', ' ', '\uFEFF', 'x', 'é', '"status"', '"msg"', ':"s"', 'NaN', '\u2028'];
+    const FRAGMENTS = PIECES.map((f) => Buffer.from(f, 'utf8'));
+    const base = fc.oneof(
       { weight: 4, arbitrary: fc.array(member, { maxLength: 6 }).map((members) => `{${members.map(([k, v]) => `${k.includes('\\') ? `"${k}"` : JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`) },
       { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v, null, 1) ?? 'null') },
+      // Fragments strung together: mostly broken, now and then an object.
+      { weight: 2, arbitrary: fc.array(fc.constantFrom(...PIECES, '{', '}', '"status"', '"msg"', ':', '"done"', ',', '0', '[]', '{}'), { maxLength: 14 }).map((pieces) => pieces.join('')) },
     );
-    const FRAGMENTS = ['{', '}', '[', ']', ',', ':', '"', '\\', '\\q', '\\u12', '\\u00e9', '\\ud800', '\\/', 'tru', 'true', 'nul', 'fals', '-', '0', '01', '1.', '.5', '1e', '1e+', '-0.0e-0', '+1', '\u0001', '\u001f', '\u007f', '\t', '\n', ' ', '\uFEFF', 'x', 'é', '"status"', '"msg"', ':"s"', 'NaN', '\u2028'].map((f) => Buffer.from(f, 'utf8'));
     const RAW = [[0xff], [0xc3], [0xef, 0xbb, 0xbf], [0xed, 0xa0, 0x80], [0x00]].map((b) => Buffer.from(b));
     const mutation = fc.tuple(fc.constantFrom('insert', 'delete', 'replace'), fc.nat(), fc.constantFrom(...FRAGMENTS, ...RAW));
     fc.assert(
-      fc.property(valid, fc.array(mutation, { maxLength: 3 }), fc.array(fc.nat(), { maxLength: 6 }), (text, mutations, cuts) => {
+      fc.property(base, fc.array(mutation, { maxLength: 3 }), fc.array(fc.nat(), { maxLength: 6 }), (text, mutations, cuts) => {
         let bytes = Buffer.from(text, 'utf8');
         for (const [op, at, fragment] of mutations) {
           const i = at % (bytes.length + 1);
