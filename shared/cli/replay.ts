@@ -183,13 +183,14 @@ export async function replaySource(
             }),
           );
         } catch (error) {
-          // SNS answered with an error: nothing was published, so the claim can go.
-          if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined) {
+          // SNS refused it (4xx): nothing was published, so the claim can go.
+          if (isRefusal(error)) {
             await ledger.release(key);
             result.failed += 1;
             continue;
           }
-          // No answer (network, timeout): it may have been published; the claim stays.
+          // No answer (network, timeout) or a server error (5xx, from SNS or anything between):
+          // it may have been published; the claim stays.
           result.inDoubt.push(m.MessageId!);
           continue;
         }
@@ -275,7 +276,8 @@ async function runReplay(options: ReplayOptions, deps: ReplayCommandDeps): Promi
   }
 
   const sqs = deps.sqs?.() ?? new SQSClient({});
-  const sns = deps.sns?.() ?? new SNSClient({});
+  // One attempt: the SDK retries a 5xx, and a 5xx may follow a publish that went through.
+  const sns = deps.sns?.() ?? new SNSClient({ maxAttempts: 1 });
   const dynamodb = deps.dynamodb?.() ?? new DynamoDBClient({});
   try {
     const ledger = dynamoDbReplayLedger(dynamodb, table);
@@ -310,4 +312,13 @@ function describe(report: ReplayReport): string {
 function parsePositiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) === 0) throw new InvalidArgumentError('expected a positive integer');
   return Number(value);
+}
+
+/**
+ * Only a 4xx answer says the publish was refused. A 5xx (SNS's InternalError, or a gateway's
+ * 502/503/504) says nothing about whether SNS took the message, so it is in doubt, like no answer.
+ */
+function isRefusal(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500;
 }

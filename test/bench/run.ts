@@ -181,7 +181,7 @@ ${learnedPolling.kinds.map((k) => `\`${k.kind}\` ${k.share * 100} % (median ${k.
 One shared virtual timeline: each job is checked when it arrives, re-sent with whole-second \`DelaySeconds\` while running, and
 when a check sees it finished its duration goes into its kind's histogram (the real \`addSample\`/\`combineEras\`,
 half-life 7 days), which every later decision reads through the real \`nextDelaySeconds\`. The schedule starts with
-nothing and learns only from outcomes published earlier in the run. Learned-schedule settings: ${Object.entries(learnedPolling.learned).map(([k, v]) => `${k} ${v}`).join(', ')}.
+nothing and learns only from outcomes published earlier in the run. Learned-schedule settings: ${Object.entries(learnedPolling.learned).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : Number(v.toPrecision(3))}`).join(', ')}.
 "Unlabelled" is section 1's workload with the same arrivals and no kinds; "one shared kind" gives all its jobs one kind.
 Delay share = detection delay ÷ the job's duration.
 

@@ -1,8 +1,9 @@
 /**
  * `npm run test:chaos`: every scenario at scale (≥ 1,000 jobs in all), one after the other
  * (they share process.env's endpoint variables), then the table. Exits non-zero on any lost
- * job, any unexpected duplicate, a wrong status, a missing DLQ reason, a chain left running or
- * a leaked token. Duplicates of a scenario marked `knownDuplicates` (the documented
+ * job, any unexpected duplicate, a wrong status, a missing DLQ reason, a chain left running,
+ * a follow-up chain without its verdict (unless a job of it is in the DLQ) or with a verdict
+ * that is not the worst of its jobs' published outcomes, or a leaked token. Duplicates of a scenario marked `knownDuplicates` (the documented
  * at-least-once window, same notificationId) are shown but do not fail the run; conflicting
  * ones (a different notificationId) always do.
  *
@@ -17,6 +18,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jobStatusDeployment, judgeFunctionCalls } from '../iam/support/function-role';
 import { AwsCallLog } from '../support/aws-calls';
+import { chainProblems } from './support/chains';
 import { captureLogs } from './support/log-capture';
 import { runScenario, type ScenarioReport } from './support/scenario';
 import { scenarioSpecs } from './support/scenarios';
@@ -31,6 +33,8 @@ function failures(r: ScenarioReport): string[] {
   if (r.invalidMissing.length > 0) problems.push(`invalid bodies without their reason: ${r.invalidMissing.slice(0, 3).join(', ')}`);
   if (r.leftOnQueue > 0) problems.push(`${r.leftOnQueue} messages left on the job queue`);
   if (r.tokenLeaks.length > 0) problems.push(`token found in: ${r.tokenLeaks.join(', ')}`);
+  if (r.unexpectedVerdicts.length > 0) problems.push(`chain verdicts in a scenario without chains: ${r.unexpectedVerdicts.slice(0, 3).join(', ')}`);
+  if (r.chains) problems.push(...chainProblems(r.chains));
   return problems;
 }
 
@@ -102,6 +106,16 @@ async function main(): Promise<number> {
   console.log(`\n${table(reports)}\n`);
   const known = reports.filter((r) => r.knownDuplicates && r.duplicates > 0);
   for (const r of known) console.log(`* ${r.name}: ${r.knownDuplicates}; ${r.conflictingDuplicates} with a different notificationId.`);
+  for (const r of reports) {
+    const c = r.chains;
+    if (!c) continue;
+    const verdicts = Object.values(c.verdictsByStatus).reduce((a, b) => a + b, 0);
+    console.log(
+      `\nChains (${r.name}): ${r.jobs - c.followUps} roots, ${c.followUps} follow-ups watched, ${c.unwatchedNamed} named and not watched (too deep or too many); ` +
+        `${c.chains} chains, ${verdicts} verdicts (${Object.entries(c.verdictsByStatus).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
+        `${c.duplicates} repeated (${c.conflictingDuplicates} with another notificationId), ${c.missing.length} missing, ${c.openWithDlq} open with a job in the DLQ (${r.unreached} follow-ups below it never sent), ${c.wrong.length} wrong.`,
+    );
+  }
   for (const r of reports) {
     if (Object.keys(r.dlqByReason).length > 0) console.log(`\nDLQ reasons (${r.name}):\n${Object.entries(r.dlqByReason).map(([k, v]) => `  ${v} × ${k}`).join('\n')}`);
   }

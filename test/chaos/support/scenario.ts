@@ -20,9 +20,10 @@ import { startAlationSimulator, type AlationSimulator, type FaultOptions, type J
 import { emptyFaultStats, environmentHandler, type AwsFaultPlan, type AwsFaultStats } from './aws-faults';
 import { createRandom } from '../../../shared/local/simulator/random';
 import type { AwsCallLog } from '../../support/aws-calls';
+import { accountChains, chainSettled, chainWorkload, unreachable, type ChainAccounting, type PlannedChain } from './chains';
 
 /** What a job is expected to end as. */
-export type ExpectedStatus = 'successful' | 'failed' | 'partially_successful' | 'timed_out';
+export type ExpectedStatus = 'successful' | 'failed' | 'partially_successful' | 'timed_out' | 'not_found';
 
 const PRESET_MIX: readonly (readonly [string, ExpectedStatus])[] = [
   ['counts', 'successful'],
@@ -83,6 +84,16 @@ export interface ScenarioSpec {
   readonly knownDuplicates?: string;
   /** How long to wait for every job to be accounted for. @default 60 000 */
   readonly timeoutMs?: number;
+  /**
+   * Follow-up chains (test/chaos/support/chains.ts) instead of the preset mix: `jobs` roots whose
+   * results name follow-ups, watched by the watcher, each chain ending in one verdict.
+   */
+  readonly followUpChains?: {
+    /** The function's `FOLLOW_UP_MAX_DEPTH` (set in its environment). */
+    readonly maxDepth: number;
+    /** Follow-ups that never finish are in the mix (each holds the run for `MAX_WATCH_SECONDS`). */
+    readonly neverFinishing: boolean;
+  };
 }
 
 /** The accounting of one run. */
@@ -99,6 +110,8 @@ export interface ScenarioReport {
   readonly knownDuplicates?: string;
   /** Jobs with neither an outcome nor a DLQ message. */
   readonly lost: number;
+  /** Follow-ups never sent because a job above them is in the DLQ (their chain stays open until it is redriven). */
+  readonly unreached: number;
   /** Jobs whose outcome status was not the expected one: `key: got (expected)`. */
   readonly wrongStatus: readonly string[];
   /** Outcomes for jobs that were never sent. */
@@ -116,9 +129,18 @@ export interface ScenarioReport {
   readonly leftOnQueue: number;
   /** Where a token was found: `log`, `outcome`, `dlq`, `sent`, `error`. */
   readonly tokenLeaks: readonly string[];
+  /**
+   * The chains' accounting, on scenarios with follow-up chains. Their jobs (roots and watched
+   * follow-ups) are in `jobs`, `outcomes`, `lost` and `wrongStatus` like any job; their verdicts'
+   * repeats are in `duplicates` and `conflictingDuplicates`.
+   */
+  readonly chains?: ChainAccounting;
+  /** Chain verdicts on a scenario without chains (a root job got a second, different notification). */
+  readonly unexpectedVerdicts: readonly string[];
   readonly durationMs: number;
   /** Everything collected, for scenario-specific assertions. */
   readonly collected: {
+    /** Every message read from the outcome queue, the jobs' own outcomes and chain verdicts alike. */
     readonly outcomes: readonly Outcome[];
     readonly dlq: readonly ReceivedMessage[];
     readonly logLines: readonly string[];
@@ -146,8 +168,12 @@ export interface RunScenarioOptions {
 interface PlannedJob {
   readonly key: string;
   readonly expected: ExpectedStatus;
+  /** Unused when `copies` is 0. */
   readonly body: string;
+  /** 0 for a follow-up: the watcher sends it. */
   readonly copies: number;
+  /** A follow-up's jobs above it: one in the DLQ means it was never sent. */
+  readonly ancestors?: readonly string[];
 }
 
 
@@ -157,7 +183,23 @@ function hashSeed(text: string): number {
   return hash;
 }
 
-function planJobs(spec: ScenarioSpec, random: () => number): { definitions: JobDefinition[]; planned: PlannedJob[] } {
+function planJobs(spec: ScenarioSpec, random: () => number): { definitions: JobDefinition[]; planned: PlannedJob[]; chains: PlannedChain[] } {
+  if (spec.followUpChains) {
+    const workload = chainWorkload({
+      scenario: spec.name,
+      roots: spec.jobs,
+      maxDepth: spec.followUpChains.maxDepth,
+      maxDurationMs: spec.maxDurationMs ?? 2000,
+      duplicateShare: spec.duplicateShare ?? 0,
+      neverFinishing: spec.followUpChains.neverFinishing,
+      random,
+    });
+    const copies = new Map(workload.roots.map((r) => [r.key, r]));
+    const planned = workload.chains.flatMap((c) =>
+      c.members.map((m): PlannedJob => ({ key: m.key, expected: m.expected, body: copies.get(m.key)?.body ?? '', copies: copies.get(m.key)?.copies ?? 0, ancestors: m.ancestors })),
+    );
+    return { definitions: workload.definitions, planned, chains: workload.chains };
+  }
   const definitions: JobDefinition[] = [];
   const planned: PlannedJob[] = [];
   for (let i = 0; i < spec.jobs; i++) {
@@ -180,7 +222,7 @@ function planJobs(spec: ScenarioSpec, random: () => number): { definitions: JobD
     const job: JobIdentifier = extra.definition.name ? { name: extra.definition.name } : { id: extra.definition.id! };
     planned.push({ key: jobKey(job), expected: 'successful', body: extra.body, copies: 1 });
   }
-  return { definitions, planned };
+  return { definitions, planned, chains: [] };
 }
 
 async function sendBodies(watch: LocalJobWatch, bodies: readonly string[]): Promise<void> {
@@ -249,7 +291,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
   // requests at 20 %), so the scenario's name is hashed into the seed.
   const seed = hashSeed(`${spec.name}:${spec.seed ?? 1}`);
   const random = createRandom(seed);
-  const { definitions, planned } = planJobs(spec, random);
+  const { definitions, planned, chains } = planJobs(spec, random);
   const refreshGrant = spec.mintedTokenTtlMs ? { refreshToken: `refresh-${crypto.randomUUID()}`, userId: 7 } : undefined;
   const logStart = logLines.length;
 
@@ -348,10 +390,19 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
     const validKeys = new Set(planned.map((p) => p.key));
     const accounted = () => {
       const keys = new Set<string>();
-      for (const m of outcomeMessages) keys.add(jobKey(readOutcomeMessage(m.body).job));
-      for (const m of dlq) if (m.attributes.reason === undefined) keys.add(jobKeyOfBody(m.body) ?? '');
+      const verdictKeys = new Set<string>();
+      const inDlq = new Set<string>();
+      for (const m of outcomeMessages) {
+        const outcome = readOutcomeMessage(m.body);
+        (outcome.chain ? verdictKeys : keys).add(jobKey(outcome.job));
+      }
+      for (const m of dlq) if (m.attributes.reason === undefined) inDlq.add(jobKeyOfBody(m.body) ?? '');
       const invalidSeen = dlq.filter((m) => m.attributes.reason !== undefined).length;
-      return [...validKeys].every((k) => keys.has(k)) && invalidSeen >= invalid.length;
+      return (
+        planned.every((p) => keys.has(p.key) || inDlq.has(p.key) || unreachable({ ancestors: p.ancestors ?? [] }, inDlq)) &&
+        chains.every((c) => chainSettled(c, verdictKeys, inDlq)) &&
+        invalidSeen >= invalid.length
+      );
     };
     const drainBoth = async (timeoutMs: number, until: () => boolean, settled?: () => Promise<boolean>) => {
       const deadline = Date.now() + timeoutMs;
@@ -381,18 +432,27 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
       if (typeof token === 'string') tokens.add(token);
     }
 
-    // Accounting.
+    // Accounting. A chain verdict is a second notification of its root: kept apart from the
+    // jobs' own outcomes, judged by accountChains.
     const outcomes = outcomeMessages.map((m) => readOutcomeMessage(m.body));
+    const own = outcomes.filter((o) => !o.chain);
+    const verdicts = outcomes.filter((o) => o.chain);
     const byKey = new Map<string, Outcome[]>();
-    for (const outcome of outcomes) byKey.set(jobKey(outcome.job), [...(byKey.get(jobKey(outcome.job)) ?? []), outcome]);
+    for (const outcome of own) byKey.set(jobKey(outcome.job), [...(byKey.get(jobKey(outcome.job)) ?? []), outcome]);
     const redrivenKeys = new Set(dlq.filter((m) => m.attributes.reason === undefined).map((m) => jobKeyOfBody(m.body) ?? m.body));
+    const chainAccounting = spec.followUpChains ? accountChains(chains, own, verdicts, redrivenKeys) : undefined;
     const wrongStatus: string[] = [];
     let lost = 0;
-    let duplicates = 0;
-    let conflictingDuplicates = 0;
+    let unreached = 0;
+    let duplicates = chainAccounting?.duplicates ?? 0;
+    let conflictingDuplicates = chainAccounting?.conflictingDuplicates ?? 0;
     for (const job of planned) {
       const got = byKey.get(job.key) ?? [];
-      if (got.length === 0 && !redrivenKeys.has(job.key)) lost += 1;
+      // A follow-up below a job in the DLQ was never named to the watcher: not lost, its chain stays open.
+      if (got.length === 0 && !redrivenKeys.has(job.key)) {
+        if (unreachable({ ancestors: job.ancestors ?? [] }, redrivenKeys)) unreached += 1;
+        else lost += 1;
+      }
       duplicates += Math.max(0, got.length - 1);
       conflictingDuplicates += got.slice(1).filter((o) => o.notificationId !== got[0]!.notificationId).length;
       if (got.length > 0 && got[0]!.status !== job.expected) wrongStatus.push(`${job.key}: ${got[0]!.status} (expected ${job.expected})`);
@@ -431,6 +491,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
       conflictingDuplicates,
       ...(spec.knownDuplicates && { knownDuplicates: spec.knownDuplicates }),
       lost,
+      unreached,
       wrongStatus,
       unexpected,
       dlqByReason,
@@ -448,6 +509,8 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
       },
       leftOnQueue,
       tokenLeaks,
+      ...(chainAccounting && { chains: chainAccounting }),
+      unexpectedVerdicts: chainAccounting ? [] : verdicts.map((v) => `${jobKey(v.job)} ${v.status}`),
       durationMs: Date.now() - started,
       collected: { outcomes, dlq, logLines: scanned, sim: simStats, simRequests: [...sim.requests], faultStats, invocations },
     };

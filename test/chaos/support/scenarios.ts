@@ -218,6 +218,31 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       visibilityTimeoutSeconds: 40,
     },
     {
+      name: 'follow-up-chains',
+      proves:
+        'roots whose results name 0–3 follow-ups (some nested to depth 2, some failing, unknown or never finishing, some past FOLLOW_UP_MAX_DEPTH or six at once), under crashes mid-batch and after publish, refused SNS publishes and duplicate delivery: every watched job ends once, every chain gets one verdict, the worst of its published outcomes',
+      jobs: size(scale, 12, 200),
+      // Fast: three generations of jobs, each a few checks, inside the test's budget.
+      maxDurationMs: size(scale, 600, 2000),
+      followUpChains: { maxDepth: 2, neverFinishing: scale === 'chaos' },
+      duplicateShare: 0.2,
+      // Per AWS call; a record that ends a chain job makes several (chain writes, sends, publish, save).
+      awsFaults: { crashRate: size(scale, 0.005, 0.005), crashBeforeSaveRate: size(scale, 0.01, 0.01), publishFailureRate: 0.2 },
+      // Small batches: a crash sends a whole batch back, and every record in it counts a receive.
+      batchSize: 5,
+      // Depth 2 below FOLLOW_UP_MAX_DEPTH's default of 3, so "past the depth bound" needs no 4th generation.
+      // An unknown follow-up ends not_found after 5 checks, if its deadline does not come first: at
+      // 600 jobs two emulated mappings fall behind (about 12 s between a job's checks on this
+      // machine, 3 checks in 30 s), so the deadline is longer at scale; never-finishing follow-ups wait for it.
+      tunables: { FOLLOW_UP_MAX_DEPTH: '2', RECORD_CONCURRENCY: '2', MAX_WATCH_SECONDS: scale === 'fast' ? '30' : '90' },
+      // Fast: a crashed batch is back after 2 s, not 3.
+      functionTimeoutMs: size(scale, 2000, 3000),
+      visibilityTimeoutSeconds: size(scale, 2, 3),
+      maxReceiveCount: 8,
+      timeoutMs: size(scale, 60_000, 360_000),
+      knownDuplicates: 'at-least-once window between SNS Publish and the idempotency save (a job or a verdict), same notificationId',
+    },
+    {
       name: 'bad-input',
       proves: '23 kinds of invalid body mixed into batches of valid jobs: each to the DLQ with its reason, the valid jobs unaffected',
       jobs: size(scale, 10, 80),
