@@ -127,6 +127,10 @@ describe('createTopLevelScanner', () => {
     expect(scan(text).problem).toBe(problem);
   });
 
+  it('refuses to be asked for a key that is not printable ASCII, which it could not match', () => {
+    expect(() => createTopLevelScanner({ keys: { 'état': 8 }, clean: (t) => t })).toThrow(RangeError);
+  });
+
   it('asks for no more bytes once it found a problem', () => {
     const scanner = createTopLevelScanner({ keys: KEYS, clean: (t) => t });
     expect(scanner.write(Buffer.from('x'))).toBe(false);
