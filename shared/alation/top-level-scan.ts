@@ -27,7 +27,7 @@ export interface TopLevelScanner {
 }
 
 export interface TopLevelScanOptions {
-  /** The keys to read, each with the most bytes of its string value kept (raw, escapes included). */
+  /** The keys to read (printable ASCII), each with the most bytes of its string value kept (raw, escapes included). */
   readonly keys: Readonly<Record<string, number>>;
   /**
    * Applied to every decoded string before it leaves the scanner, so no caller ever holds an
