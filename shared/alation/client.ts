@@ -224,8 +224,9 @@ function badResponse(response: Response, what: string): BadResponse {
 
 /** The top-level fields of a status answer read without decoding it, each within a byte budget. */
 function statusScanner(secrets: KnownSecrets): TopLevelScanner {
-  // Every string leaves the scanner cleaned of every known credential, escapes undone first.
-  return createTopLevelScanner({ keys: { status: ScannedFieldLimits.maxStatusBytes, msg: ScannedFieldLimits.maxMsgBytes }, clean: (text) => secrets.clean(text) });
+  // Every string leaves the scanner cleaned as the decoded answer's strings are (JSON text in a
+  // string looked into too), so an answer's size never changes what is cut out of it.
+  return createTopLevelScanner({ keys: { status: ScannedFieldLimits.maxStatusBytes, msg: ScannedFieldLimits.maxMsgBytes }, clean: (text) => secrets.cleanString(text) });
 }
 
 /**

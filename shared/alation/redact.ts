@@ -39,6 +39,17 @@ export class KnownSecrets {
   }
 
   /**
+   * One string value from Alation cleaned as {@link cleanJson} cleans each string of a decoded
+   * answer: when it is JSON text holding escapes, its decoded strings are cleaned too (a
+   * credential spelt with `\u` escapes inside JSON text in a `msg`), otherwise {@link clean}.
+   * For strings read without decoding the answer (the oversized-answer scanner), so an answer's
+   * size never changes what is cut out of it.
+   */
+  cleanString(text: string): string {
+    return this.cleanEmbeddedJson(text) ?? this.clean(text);
+  }
+
+  /**
    * Cleans every string of a parsed JSON value in place, keys included, and returns how many
    * strings changed. Iterative, with one frame per level of nesting (not per node), so any
    * depth `JSON.parse` accepted is walked without recursion, in time linear in the number of
@@ -47,7 +58,7 @@ export class KnownSecrets {
   cleanJson(root: { value: unknown }): number {
     let changed = 0;
     const clean = (text: string): string => {
-      const cleaned = this.cleanEmbeddedJson(text) ?? this.clean(text);
+      const cleaned = this.cleanString(text);
       if (cleaned !== text) changed++;
       return cleaned;
     };
