@@ -1,8 +1,8 @@
 /**
- * Attack (issue 12 review, `replay`): the ledger is meant to make a replay at-most-once per dead
- * letter. But a publish that SNS answered with a server error (HTTP 5xx: 500 InternalError, or
- * a 502/503/504 from anything between the operator and SNS) is treated as "certainly not
- * published": the claim is released and the message kept, so the next run publishes it again.
+ * Regression (found by the issue 12 attacker's review, `replay`): the ledger is meant to make a replay at-most-once per dead
+ * letter. A publish that SNS answered with a server error (HTTP 5xx: 500 InternalError, or
+ * a 502/503/504 from anything between the operator and SNS) used to be treated as "certainly not
+ * published": the claim was released and the message kept, so the next run published it again.
  * A 5xx says nothing about whether SNS took the message; only a 4xx refusal does.
  *
  * Real fauxqs (SQS, SNS with the construct's filter policies) and dynalite. Arranged: an SDK
@@ -94,7 +94,7 @@ describe('replay of one dead letter', () => {
     await new Promise((r) => setTimeout(r, 1500)); // the first run's receive has timed out
     const second = await replay(direct(dlqUrl));
 
-    // Today: the first run releases the claim (failed: 1), the second publishes again: two copies.
+    // Before the fix: the first run released the claim (failed: 1), the second published again.
     expect(JSON.parse(second.out).sources[0]).toMatchObject({ replayed: 0 });
     expect(await delivered()).toEqual(['{"jobId":"5xx"}']);
   });

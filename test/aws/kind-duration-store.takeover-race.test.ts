@@ -1,10 +1,10 @@
 /**
- * Attack (issue 15 review, slot takeover): two execution environments record an outcome of the
+ * Regression (found by the issue 15 attacker's review, slot takeover): two execution environments record an outcome of the
  * same new kind at once, on a slot a squatter holds. Both first updates fail (the slot is the
  * squatter's); both then try the takeover. The first takeover wins and sets `kind` to the new
- * kind; the second's condition (`kind <> :kind AND …`) now fails because the slot is already its
- * own kind's, and `record` gives up (returns false) instead of adding its sample. A genuine
- * sample of the slot's holder is lost. Real dynalite; the only thing arranged is the order in
+ * kind; the second's condition (`kind <> :kind AND …`) then fails because the slot is already its
+ * own kind's. It used to give up there (a genuine sample of the slot's new holder lost); it now
+ * adds its sample. Real dynalite; the only thing arranged is the order in
  * which the two environments' requests reach it (both takeovers are sent once both first
  * updates have failed, which is what happens whenever the two records overlap).
  */
@@ -55,7 +55,7 @@ describe('a slot taken over while two environments record the same new kind', ()
     const gate = takeoversTogether(2);
     const results = await Promise.all([store(gate).record('genuine', 30), store(gate).record('genuine', 30)]);
 
-    // Today: [true, false] and 1 sample: the second environment's outcome is not learned.
+    // Before the fix: [true, false] and 1 sample (the second environment's outcome not learned).
     expect(results).toEqual([true, true]);
     expect((await store(dynamodb).read('genuine'))?.samples).toBeCloseTo(2, 6);
   });
