@@ -435,6 +435,8 @@ export class AlationJobWatch extends Construct {
       OUTCOME_TOPIC_ARN: this.topic.topicArn,
       IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
       DURATION_STATS_TABLE_NAME: this.durationTable.tableName,
+      // The queue's redrive setting: the function dead-letters a record failing its last delivery with the reason.
+      MAX_RECEIVE_COUNT: String(props.maxReceiveCount ?? DEFAULTS.maxReceiveCount),
     };
     for (const [name, value] of Object.entries(tunables)) {
       if (value !== undefined) environment[name] = String(value);

@@ -81,6 +81,12 @@ const EnvironmentSchema = z.object({
   FOLLOW_UP_MAX_DEPTH: seconds(1, MAX_FOLLOW_UP_DEPTH_LIMIT, FUNCTION_DEFAULTS.followUpMaxDepth),
   /** Statuses Alation may add that are final: `completed:successful,cancelled:failed`. */
   EXTRA_FINAL_STATUSES: z.optional(z.string()),
+  /**
+   * The job queue's `maxReceiveCount` (its redrive policy). A record that fails on that delivery,
+   * its last, is written to the DLQ with the reason instead of being moved there without one.
+   * Not set or 0: the redrive policy moves it, reasonless.
+   */
+  MAX_RECEIVE_COUNT: seconds(0, 1000, 0),
 });
 
 /** The validated configuration of the job-status function. */
@@ -100,6 +106,8 @@ export interface JobWatchConfig {
   readonly followUps: FollowUpOptions;
   /** Alation's word → the outcome status it is published as. */
   readonly extraFinalStatuses: ExtraFinalStatuses;
+  /** The job queue's `maxReceiveCount`; null: unknown (the last delivery cannot be told). */
+  readonly maxReceiveCount: number | null;
 }
 
 /**
@@ -144,5 +152,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     recordConcurrency: e.RECORD_CONCURRENCY,
     followUps: { enabled: e.WATCH_FOLLOW_UPS === 'true', maxDepth: e.FOLLOW_UP_MAX_DEPTH },
     extraFinalStatuses: extra.statuses,
+    maxReceiveCount: e.MAX_RECEIVE_COUNT === 0 ? null : e.MAX_RECEIVE_COUNT,
   };
 }

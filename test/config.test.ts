@@ -21,7 +21,15 @@ describe('loadConfig', () => {
       recordConcurrency: 5,
       followUps: { enabled: true, maxDepth: 3 },
       extraFinalStatuses: new Map(),
+      maxReceiveCount: null,
     });
+  });
+
+  it('reads the job queue\'s maxReceiveCount, 0 or empty meaning unknown, and names a bad value', () => {
+    expect(loadConfig(env({ MAX_RECEIVE_COUNT: '5' })).maxReceiveCount).toBe(5);
+    expect(loadConfig(env({ MAX_RECEIVE_COUNT: '0' })).maxReceiveCount).toBeNull();
+    expect(loadConfig(env({ MAX_RECEIVE_COUNT: '' })).maxReceiveCount).toBeNull();
+    expect(() => loadConfig(env({ MAX_RECEIVE_COUNT: 'five' }))).toThrow(/MAX_RECEIVE_COUNT/);
   });
 
   it('reads the tunables', () => {

@@ -46,6 +46,7 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
     logger,
     metrics,
     concurrency: config.recordConcurrency,
+    maxReceiveCount: config.maxReceiveCount,
     reserves: recordTimeReserves({ alationTimeoutMs: config.alationTimeoutMs, awsCallMs: AWS_CALL_WORST_MS }),
     recordLogger,
     // Re-sends and DLQ writes of one invocation go out as SendMessageBatch requests.

@@ -90,6 +90,7 @@ export async function startLocalJobWatch(options: LocalJobWatchOptions): Promise
       OUTCOME_TOPIC_ARN: resources.outcomeTopic.arn,
       IDEMPOTENCY_TABLE_NAME: resources.idempotencyTable.name,
       DURATION_STATS_TABLE_NAME: resources.durationTable.name,
+      MAX_RECEIVE_COUNT: String(resources.jobQueue.maxReceiveCount),
       ...options.tunables,
     };
     const config = loadConfig(functionEnv);

@@ -56,11 +56,14 @@ function handleRecord(record: SQSRecord, invocation: Invocation): Promise<void> 
         invocation.jobQueue?.recordEnded();
       }
     } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      // Its last delivery: into the DLQ with the reason, not moved there by SQS without one.
+      if (await invocation.deadLetterLastDelivery(record, reason)) {
+        invocation.logger.error('record failed on its last delivery: sent to the dead-letter queue with the reason', { messageId: record.messageId, error: reason });
+        return;
+      }
       // BatchProcessor keeps failures to itself: say what failed, or operators see nothing.
-      invocation.logger.error('record failed: it will be delivered again', {
-        messageId: record.messageId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
+      invocation.logger.error('record failed: it will be delivered again', { messageId: record.messageId, error: reason });
       throw error;
     }
   });

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { InvocationJobQueue } from '../aws/job-queue';
 import type { RecordDependencies, WatchMetrics } from './process-record';
@@ -21,6 +21,11 @@ export interface InvocationOptions {
   readonly recordLogger: (invocationLogger: Logger) => RecordDependencies['forRecord'];
   /** Records of one batch in flight at once: the bound on one invocation's parallel calls to Alation. */
   readonly concurrency: number;
+  /**
+   * The job queue's `maxReceiveCount`: a record that fails on this delivery is dead-lettered
+   * with its reason (`lastDelivery` below). Absent or null: failures are always retried.
+   */
+  readonly maxReceiveCount?: number | null;
   /** From the worst path of a record (`recordTimeReserves`). */
   readonly reserves: TimeReserves;
   readonly logger: Logger;
@@ -56,6 +61,13 @@ export interface Invocation {
   readonly jobQueue?: InvocationJobQueue;
   /** Starts a record's clock, or throws `TimeBudgetError` when it should not start. */
   startRecord(): RunningRecordTime;
+  /**
+   * For a record that failed: writes it to the DLQ with `reason` when this delivery is its last
+   * (SQS would move it there next, without a reason) and there is time for the write. True when
+   * written; false when it is not the last delivery, there is no time, or the write failed (the
+   * record is then retried, and reaches the DLQ through the redrive policy as before).
+   */
+  deadLetterLastDelivery(record: SQSRecord, reason: string): Promise<boolean>;
   /** Called once every record is settled, before the response is returned. */
   end(): Promise<void>;
 }
@@ -88,6 +100,21 @@ export function startInvocation(context: Context, options: InvocationOptions, co
       forRecord: options.recordLogger(logger),
     },
     startRecord: () => startRecordTime(() => context.getRemainingTimeInMillis(), reserves),
+    deadLetterLastDelivery: async (record, reason) => {
+      const receives = Number(record.attributes?.ApproximateReceiveCount);
+      if (!options.maxReceiveCount || !(receives >= options.maxReceiveCount)) return false;
+      if (context.getRemainingTimeInMillis() < writeMs) return false;
+      try {
+        await (jobQueue ?? shared.jobQueue).deadLetter(record.body, `failed on its last delivery (${receives} of ${options.maxReceiveCount}): ${reason}`, record.messageId);
+        return true;
+      } catch (error) {
+        logger.error('could not dead-letter a record on its last delivery: the redrive policy will move it without a reason', {
+          messageId: record.messageId,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+        return false;
+      }
+    },
     end: async () => {
       // Learned durations last: every record is settled, each outcome published before its sample.
       await durations?.flush(() => context.getRemainingTimeInMillis() >= writeMs);

@@ -16,6 +16,16 @@ describe('under AWS-side faults, every job ends in exactly one outcome', () => {
     expect(report.collected.faultStats.refused.PublishCommand).toBeGreaterThan(0);
   }, 60_000);
 
+  it('writes a job that failed every delivery to the DLQ on its last one, with the reason', async () => {
+    const report = await scenarios.run('sns-publish-down');
+    expectEveryJobAccountedFor(report);
+    expect({ outcomes: report.outcomes, inDlq: report.redriven, withoutReason: report.redrivenWithoutReason }).toEqual({
+      outcomes: 0,
+      inDlq: report.jobs,
+      withoutReason: 0,
+    });
+  }, 60_000);
+
   it('keeps the original message when the re-send is refused, so no poll chain is dropped', async () => {
     const report = await scenarios.run('sqs-requeue-failing');
     expectEveryJobAccountedFor(report);

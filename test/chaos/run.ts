@@ -49,7 +49,7 @@ function table(reports: readonly ScenarioReport[]): string {
       r.knownDuplicates && r.duplicates > 0 ? `${r.duplicates}*` : String(r.duplicates),
       String(r.lost),
       dlq === 0 ? '0' : `${dlq} (${Object.keys(r.dlqByReason).length} reasons)`,
-      String(r.redriven),
+      r.redrivenWithoutReason > 0 ? `${r.redriven} (${r.redrivenWithoutReason} without a reason)` : String(r.redriven),
       String(r.alationCalls),
       String(r.requeues),
       Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ') || '–',

@@ -95,6 +95,8 @@ describe('AlationJobWatch template', () => {
       OUTCOME_TOPIC_ARN: { Ref: topicId },
       IDEMPOTENCY_TABLE_NAME: { Ref: tableId },
       DURATION_STATS_TABLE_NAME: { Ref: durationTableId },
+      // The queue's redrive setting, so the function can tell a record's last delivery.
+      MAX_RECEIVE_COUNT: '5',
     });
   });
 

@@ -48,6 +48,55 @@ describe('createBatchHandler', () => {
     ]);
   });
 
+  describe('a record that fails on its last delivery (maxReceiveCount)', () => {
+    const delivery = (n: number, messageId: string) => {
+      const record = sqsRecord({ jobId: 2 }, messageId);
+      return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(n) } };
+    };
+    const failingPublish = (h: Harness) => ({ ...h.deps.publisher, publish: async () => Promise.reject(new Error('SNS down')) });
+
+    it('goes to the DLQ with the reason instead of back to the queue', async () => {
+      const h = createHarness(() => statusResponse('successful'));
+      const handler = createBatchHandler({ record: { ...h.deps, publisher: failingPublish(h) }, concurrency: 2, maxReceiveCount: 5, ...quiet(h) });
+
+      const response = await handler(event(delivery(4, 'fourth'), delivery(5, 'last')), context);
+
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'fourth' }] });
+      expect(h.sent).toHaveLength(1);
+      expect(h.sent[0]).toMatchObject({
+        QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq',
+        MessageBody: JSON.stringify({ jobId: 2 }),
+        MessageAttributes: {
+          reason: { StringValue: 'failed on its last delivery (5 of 5): Error: SNS down' },
+          sourceMessageId: { StringValue: 'last' },
+        },
+      });
+    });
+
+    it('is retried as before when the DLQ write fails, or the queue setting is unknown', async () => {
+      const h = createHarness(() => statusResponse('successful'));
+      const jobQueue = { ...h.deps.jobQueue, deadLetter: async () => Promise.reject(new Error('SQS down')) };
+      const broken = createBatchHandler({ record: { ...h.deps, jobQueue, publisher: failingPublish(h) }, concurrency: 1, maxReceiveCount: 5, ...quiet(h) });
+      expect(await broken(event(delivery(5, 'last')), context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'last' }] });
+
+      const unknown = createBatchHandler({ record: { ...h.deps, publisher: failingPublish(h) }, concurrency: 1, ...quiet(h) });
+      expect(await unknown(event(delivery(9, 'ninth')), context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'ninth' }] });
+      expect(h.sent).toEqual([]);
+    });
+
+    it('is retried when too little of the invocation is left for the DLQ write', async () => {
+      const h = createHarness(() => statusResponse('successful'));
+      const handler = createBatchHandler({ record: { ...h.deps, publisher: failingPublish(h) }, concurrency: 1, maxReceiveCount: 5, ...quiet(h) });
+      // 30 s when the invocation starts, then 100 ms: the record does not start (1 s reserve), and
+      // one AWS call's worst (500 ms ÷ 3) does not fit either.
+      let calls = 0;
+      const almostOver = { ...context, getRemainingTimeInMillis: () => (calls++ === 0 ? 30_000 : 100) } as unknown as Context;
+      const response = await handler(event(delivery(5, 'last')), almostOver);
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'last' }] });
+      expect(h.sent).toEqual([]);
+    });
+  });
+
   it('reports every record, without throwing, when all of them fail', async () => {
     const h = createHarness(() => statusResponse('running'));
     const handler = createBatchHandler({ record: { ...h.deps, jobQueue: { ...h.deps.jobQueue, requeue: async () => Promise.reject(new Error('SQS down')) } }, concurrency: 2, ...quiet(h) });

@@ -120,8 +120,10 @@ export interface ScenarioReport {
   readonly dlqByReason: Readonly<Record<string, number>>;
   /** Invalid bodies sent that were not found in the DLQ with the expected reason. */
   readonly invalidMissing: readonly string[];
-  /** Valid jobs moved to the DLQ by the redrive policy (no reason attribute: maxReceiveCount). */
+  /** Valid jobs that reached the DLQ after `maxReceiveCount` deliveries (written by the function with the reason, or moved by the redrive policy). */
   readonly redriven: number;
+  /** Of those, moved by the redrive policy without a reason (the function's last-delivery write did not happen). */
+  readonly redrivenWithoutReason: number;
   readonly alationCalls: number;
   readonly requeues: number;
   readonly faults: Readonly<Record<string, number>>;
@@ -271,6 +273,9 @@ function jobKeyOfBody(body: string): string | undefined {
 }
 
 /** The `field: problem` part of a DLQ reason, without the values, for the table. */
+/** The reason the function gives a valid job it dead-letters on its last delivery. */
+const LAST_DELIVERY_REASON = /^failed on its last delivery \(\d+ of \d+\): /;
+
 function reasonLabel(reason: string): string {
   return reason
     .replace(/^invalid job reference: /, '')
@@ -396,8 +401,9 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
         const outcome = readOutcomeMessage(m.body);
         (outcome.chain ? verdictKeys : keys).add(jobKey(outcome.job));
       }
-      for (const m of dlq) if (m.attributes.reason === undefined) inDlq.add(jobKeyOfBody(m.body) ?? '');
-      const invalidSeen = dlq.filter((m) => m.attributes.reason !== undefined).length;
+      const isValidJob = (m: (typeof dlq)[number]) => m.attributes.reason === undefined || LAST_DELIVERY_REASON.test(m.attributes.reason);
+      for (const m of dlq) if (isValidJob(m)) inDlq.add(jobKeyOfBody(m.body) ?? '');
+      const invalidSeen = dlq.filter((m) => !isValidJob(m)).length;
       return (
         planned.every((p) => keys.has(p.key) || inDlq.has(p.key) || unreachable({ ancestors: p.ancestors ?? [] }, inDlq)) &&
         chains.every((c) => chainSettled(c, verdictKeys, inDlq)) &&
@@ -439,7 +445,10 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
     const verdicts = outcomes.filter((o) => o.chain);
     const byKey = new Map<string, Outcome[]>();
     for (const outcome of own) byKey.set(jobKey(outcome.job), [...(byKey.get(jobKey(outcome.job)) ?? []), outcome]);
-    const redrivenKeys = new Set(dlq.filter((m) => m.attributes.reason === undefined).map((m) => jobKeyOfBody(m.body) ?? m.body));
+    // Valid jobs in the DLQ: written there by the function on their last delivery (with the
+    // reason), or moved there by the redrive policy (none: the function could not write it).
+    const validInDlq = dlq.filter((m) => m.attributes.reason === undefined || LAST_DELIVERY_REASON.test(m.attributes.reason));
+    const redrivenKeys = new Set(validInDlq.map((m) => jobKeyOfBody(m.body) ?? m.body));
     const chainAccounting = spec.followUpChains ? accountChains(chains, own, verdicts, redrivenKeys) : undefined;
     const wrongStatus: string[] = [];
     let lost = 0;
@@ -461,7 +470,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
 
     const dlqByReason: Record<string, number> = {};
     const invalidMissing: string[] = [];
-    const reasoned = dlq.filter((m) => m.attributes.reason !== undefined);
+    const reasoned = dlq.filter((m) => m.attributes.reason !== undefined && !LAST_DELIVERY_REASON.test(m.attributes.reason));
     for (const m of reasoned) dlqByReason[reasonLabel(m.attributes.reason!)] = (dlqByReason[reasonLabel(m.attributes.reason!)] ?? 0) + 1;
     for (const bad of invalid) {
       const expectedBody = bad.body === '' ? '(empty body)' : bad.body;
@@ -496,7 +505,8 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
       unexpected,
       dlqByReason,
       invalidMissing,
-      redriven: dlq.length - reasoned.length,
+      redriven: validInDlq.length,
+      redrivenWithoutReason: validInDlq.filter((m) => m.attributes.reason === undefined).length,
       alationCalls: simStats.requests.byPath[JOB_STATUS_PATH] ?? 0,
       requeues: faultStats.requeues,
       faults: {

@@ -115,6 +115,15 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       awsFaults: { publishFailureRate: 0.3 },
     },
     {
+      name: 'sns-publish-down',
+      proves: 'every SNS Publish refused: each job fails all its maxReceiveCount deliveries and the function writes it to the DLQ on the last one, with the reason',
+      jobs: size(scale, 4, 20),
+      awsFaults: { publishFailureRate: 1 },
+      // Deliveries come back after 2 s, so five of them fit the test.
+      visibilityTimeoutSeconds: 2,
+      functionTimeoutMs: 2000,
+    },
+    {
       name: 'sqs-requeue-failing',
       proves: '30 % of re-send requests (SendMessageBatch) refused: the original stays on the queue and comes back, no chain is dropped',
       jobs: size(scale, 12, 100),
