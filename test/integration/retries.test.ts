@@ -76,8 +76,12 @@ describe('retries through the local event source mapping', () => {
       [3, 'successful'],
     ]);
     expect(publishAttempts.get(1)).toBe(2);
-    expect(publishAttempts.get(2)).toBe(3); // one per receive, then the redrive policy took it
-    expect(dead.map((m) => JSON.parse(m.body).jobId)).toEqual([2]);
-    expect(watch.mapping.stats().failuresReported).toBeGreaterThanOrEqual(4);
+    expect(publishAttempts.get(2)).toBe(3); // one per receive (maxReceiveCount 3)
+    // On its third and last delivery the function wrote it to the DLQ itself, with the reason.
+    expect(dead.map((m) => [JSON.parse(m.body).jobId, m.attributes.reason])).toEqual([
+      [2, 'failed on its last delivery (3 of 3): InternalErrorException: SNS is unavailable'],
+    ]);
+    // Job 1's first delivery and job 2's first two: the last one is not reported as a failure.
+    expect(watch.mapping.stats().failuresReported).toBeGreaterThanOrEqual(3);
   }, 45_000);
 });
