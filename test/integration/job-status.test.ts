@@ -4,28 +4,20 @@
  * outcome), with the real AWS SDK, against in-process SQS/SNS (fauxqs), DynamoDB
  * (dynalite), Secrets Manager and the Alation simulator, fed by the local event source mapping.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_ENTRY } from '../../infra/alation-job-watch';
-import { bundleJobStatus } from '../../infra/bundling';
 import { jobKey } from '../../shared/alation/job-identifier';
 import { enqueueJob } from '../../shared/contracts/enqueue-job';
 import type { Outcome } from '../../shared/contracts/outcome';
-import { startLocalJobWatch, type JobStatusHandler, type LocalJobWatch } from '../../shared/local/job-watch';
+import { startLocalJobWatch, type LocalJobWatch } from '../../shared/local/job-watch';
 import { drainQueue, toOutcomes } from '../../shared/local/outcome-collector';
 import { startAlationSimulator, type AlationSimulator } from '../../shared/local/simulator';
+import { bundleDeployedHandler, type BundledHandler } from '../support/bundled-handler';
 
 let sim: AlationSimulator;
 let watch: LocalJobWatch;
-// Under node_modules, where vitest leaves .mjs files to Node's own ESM loader: elsewhere its
-// module runner would load the chunks (and the publish path's import()) in Node's place.
-const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
-mkdirSync(cacheDir, { recursive: true });
-const bundleDir = mkdtempSync(join(cacheDir, 'alation-job-watch-bundle-'));
+let bundled: BundledHandler;
 const logLines: string[] = [];
 
 const JOBS = [
@@ -44,7 +36,7 @@ beforeAll(async () => {
     logLines.push(...String(chunk).split('\n').filter(Boolean));
     return true;
   });
-  bundleJobStatus({ entry: DEFAULT_ENTRY, outdir: bundleDir });
+  bundled = bundleDeployedHandler();
   sim = await startAlationSimulator({ jobs: JOBS.map(({ expected: _e, ...job }) => job) });
   watch = await startLocalJobWatch({
     alationBaseUrl: sim.url,
@@ -54,10 +46,7 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 5,
     maxReceiveCount: 3,
     functionTimeoutMs: 5000,
-    handler: async (env) => {
-      Object.assign(process.env, env);
-      return ((await import(pathToFileURL(join(bundleDir, 'index.mjs')).href)) as { handler: JobStatusHandler }).handler;
-    },
+    handler: (env) => bundled.load(env),
   });
 }, 30_000);
 
@@ -65,7 +54,7 @@ afterAll(async () => {
   await watch?.stop();
   await sim?.stop();
   vi.restoreAllMocks();
-  rmSync(bundleDir, { recursive: true, force: true });
+  bundled?.remove();
 });
 
 describe('the job-status handler, end to end on local endpoints', () => {

@@ -4,25 +4,19 @@
  * its true status, on the first check, with the result marked unread. The real bundled handler,
  * fed by the local event source mapping, against the simulator and the local AWS stand-ins.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_ENTRY } from '../../infra/alation-job-watch';
-import { bundleJobStatus } from '../../infra/bundling';
 import { jobKey } from '../../shared/alation/job-identifier';
 import { MAX_ANSWER_BYTES, MAX_ANSWER_JSON_VALUES } from '../../shared/alation/parse-limits';
 import { enqueueJob } from '../../shared/contracts/enqueue-job';
 import type { Outcome } from '../../shared/contracts/outcome';
-import { startLocalJobWatch, type JobStatusHandler, type LocalJobWatch } from '../../shared/local/job-watch';
+import { startLocalJobWatch, type LocalJobWatch } from '../../shared/local/job-watch';
 import { drainQueue, toOutcomes } from '../../shared/local/outcome-collector';
 import { startAlationSimulator, type AlationSimulator } from '../../shared/local/simulator';
+import { bundleDeployedHandler, type BundledHandler } from '../support/bundled-handler';
 
 let sim: AlationSimulator;
 let watch: LocalJobWatch;
-const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
-mkdirSync(cacheDir, { recursive: true });
-const bundleDir = mkdtempSync(join(cacheDir, 'alation-job-watch-bundle-'));
+let bundled: BundledHandler;
 
 const TOKEN = 'e2e-oversize-token-7c1d9a';
 const MiB = 1024 * 1024;
@@ -38,7 +32,7 @@ const JOBS = [
 
 beforeAll(async () => {
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  bundleJobStatus({ entry: DEFAULT_ENTRY, outdir: bundleDir });
+  bundled = bundleDeployedHandler();
   sim = await startAlationSimulator({ accessTokens: [TOKEN], jobs: JOBS.map((job) => ({ ...job, durationMs: 0 })) });
   watch = await startLocalJobWatch({
     alationBaseUrl: sim.url,
@@ -47,10 +41,7 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 30,
     maxReceiveCount: 3,
     functionTimeoutMs: 25_000,
-    handler: async (env) => {
-      Object.assign(process.env, env);
-      return ((await import(pathToFileURL(join(bundleDir, 'index.mjs')).href)) as { handler: JobStatusHandler }).handler;
-    },
+    handler: (env) => bundled.load(env),
   });
 }, 60_000);
 
@@ -58,7 +49,7 @@ afterAll(async () => {
   await watch?.stop();
   await sim?.stop();
   vi.restoreAllMocks();
-  rmSync(bundleDir, { recursive: true, force: true });
+  bundled?.remove();
 });
 
 describe('an oversized final answer, end to end on local endpoints', () => {
