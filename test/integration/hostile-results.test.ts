@@ -3,19 +3,9 @@
  * local event source mapping, against the simulator and the local AWS stand-ins. Each job must
  * end in exactly one outcome carrying Alation's status, however its result is made.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { jobKey } from '../../shared/alation/job-identifier';
+import { describe, expect, it } from 'vitest';
 import { ResultParseLimits } from '../../shared/alation/parse-limits';
-import { enqueueJob } from '../../shared/contracts/enqueue-job';
-import type { Outcome } from '../../shared/contracts/outcome';
-import { startLocalJobWatch, type LocalJobWatch } from '../../shared/local/job-watch';
-import { drainQueue, toOutcomes } from '../../shared/local/outcome-collector';
-import { startAlationSimulator, type AlationSimulator } from '../../shared/local/simulator';
-import { bundleDeployedHandler, type BundledHandler } from '../support/bundled-handler';
-
-let sim: AlationSimulator;
-let watch: LocalJobWatch;
-let bundled: BundledHandler;
+import { finalAnswersEndToEnd } from '../support/final-answers';
 
 const ERRORS = 150_000; // past the old parser's push(...spread) limit (RangeError)
 const JOBS = [
@@ -29,36 +19,11 @@ const JOBS = [
   { id: 304, body: { status: 'partially_successful', msg: 'odd \uFFFF msg', result: { 'bad \uFFFE key': 'lone \uD800 surrogate', error: 'x\uFFFF' } } },
 ] as const;
 
-beforeAll(async () => {
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  bundled = bundleDeployedHandler();
-  sim = await startAlationSimulator({ jobs: JOBS.map((job) => ({ ...job, durationMs: 0 })) });
-  watch = await startLocalJobWatch({
-    alationBaseUrl: sim.url,
-    tokenSecretValue: sim.accessToken,
-    tunables: { POLL_INITIAL_DELAY_SECONDS: '1', POLL_MAX_DELAY_SECONDS: '2', MAX_WATCH_SECONDS: '60' },
-    visibilityTimeoutSeconds: 30,
-    maxReceiveCount: 3,
-    functionTimeoutMs: 25_000,
-    handler: (env) => bundled.load(env),
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await watch?.stop();
-  await sim?.stop();
-  vi.restoreAllMocks();
-  bundled?.remove();
-});
+const e2e = finalAnswersEndToEnd(JOBS);
 
 describe('hostile final answers, end to end on local endpoints', () => {
   it('end each job in one outcome with its true status, bounded and sendable', async () => {
-    const { sqs } = watch.aws.clients();
-    for (const { id } of JOBS) await enqueueJob(sqs, watch.resources.jobQueue.url, { jobId: id });
-
-    const received = await drainQueue(sqs, watch.resources.outcomeQueue.url, { until: (r) => r.length >= JOBS.length, timeoutMs: 50_000 });
-    received.push(...(await drainQueue(sqs, watch.resources.outcomeQueue.url, { until: () => false, timeoutMs: 2000 })));
-    const outcomes = new Map<string, Outcome>(toOutcomes(received).map((o) => [jobKey(o.job), o]));
+    const { received, outcomes } = await e2e.publishAll();
 
     expect(received).toHaveLength(JOBS.length);
     expect([...outcomes].map(([job, o]) => [job, o.status]).sort()).toEqual(JOBS.map(({ id, body }) => [`id:${id}`, body.status]));
