@@ -149,15 +149,7 @@ function describeLocalStack(
 ): void {
   aws.controlPlane.putStack({
     name: stackName,
-    outputs: {
-      JobQueueUrl: resources.jobQueue.url,
-      JobQueueArn: resources.jobQueue.arn,
-      DeadLetterQueueUrl: resources.deadLetterQueue.url,
-      DeadLetterQueueArn: resources.deadLetterQueue.arn,
-      OutcomeTopicArn: resources.outcomeTopic.arn,
-      TokenSecretArn: resources.tokenSecret.arn,
-      IdempotencyTableName: resources.idempotencyTable.name,
-    },
+    outputs: localStackOutputs(resources),
     resources: [
       { logicalId: 'Function', physicalId: LOCAL_FUNCTION_NAME, type: 'AWS::Lambda::Function' },
       { logicalId: 'JobQueue', physicalId: resources.jobQueue.url, type: 'AWS::SQS::Queue' },
@@ -181,4 +173,17 @@ function describeLocalStack(
     maximumBatchingWindowInSeconds: 0,
     functionResponseTypes: ['ReportBatchItemFailures'],
   });
+}
+
+/** The outputs the CDK stack gives these resources, under the same names (what the CLI reads with `--stack`). */
+export function localStackOutputs(resources: JobWatchResources): Record<string, string> {
+  return {
+    JobQueueUrl: resources.jobQueue.url,
+    JobQueueArn: resources.jobQueue.arn,
+    DeadLetterQueueUrl: resources.deadLetterQueue.url,
+    DeadLetterQueueArn: resources.deadLetterQueue.arn,
+    OutcomeTopicArn: resources.outcomeTopic.arn,
+    TokenSecretArn: resources.tokenSecret.arn,
+    IdempotencyTableName: resources.idempotencyTable.name,
+  };
 }

@@ -33,7 +33,7 @@ import { replayAwareFilterPolicy, subscriberKey } from '../../infra/subscription
 import { tailCommand } from '../../shared/cli/tail';
 import { secretsManagerTokenProvider } from '../../shared/aws/secrets-manager-tokens';
 import { provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
-import { LOCAL_FUNCTION_NAME, startLocalJobWatch, type LocalJobWatch } from '../../shared/local/job-watch';
+import { LOCAL_FUNCTION_NAME, localStackOutputs, startLocalJobWatch, type LocalJobWatch } from '../../shared/local/job-watch';
 import { startAlationSimulator, type AlationSimulator } from '../../shared/local/simulator';
 import { runCommand, stackWithOutputs, type CommandRun } from '../cli/operator-helpers';
 import { AwsCallLog, AwsService, recordAwsCalls, recordingSend } from '../support/aws-calls';
@@ -136,13 +136,7 @@ beforeAll(async () => {
     subscriptionDlq[key] = QueueUrl!;
   }
   localOutputs = {
-    JobQueueUrl: resources.jobQueue.url,
-    JobQueueArn: resources.jobQueue.arn,
-    DeadLetterQueueUrl: resources.deadLetterQueue.url,
-    DeadLetterQueueArn: resources.deadLetterQueue.arn,
-    OutcomeTopicArn: resources.outcomeTopic.arn,
-    TokenSecretArn: resources.tokenSecret.arn,
-    IdempotencyTableName: resources.idempotencyTable.name,
+    ...localStackOutputs(resources),
     ...Object.fromEntries(Object.entries(subscriptionDlq).map(([key, url]) => [`SubscriptionDeadLetterQueue${key}`, url])),
   };
   watch = await startLocalJobWatch({ alationBaseUrl: sim.url, tokenSecretValue: { refreshToken: 'operator-refresh-token', userId: 7 }, stackName: FAKE_STACK_NAME });
