@@ -121,7 +121,9 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
       secrets.add(token);
       const url = jobStatusUrl(options.baseUrl, job);
       const started = clock();
-      const scanner = statusScanner(secrets);
+      // Made only for an answer too large to keep (its slots hold up to 65 KiB): most answers are small.
+      let scanner: TopLevelScanner | undefined;
+      const scannerOf = () => (scanner ??= statusScanner(secrets));
       const { response, answer } = await call(
         url,
         { method: 'GET', headers: { TOKEN: token, Accept: 'application/json', 'User-Agent': USER_AGENT } },
@@ -131,7 +133,7 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
         // error answer is classified by its HTTP status alone, its body unread; an HTML page
         // is no status answer however large.
         (response) =>
-          response.ok && !isHtml(response) ? { mode: 'stream', ceilingBytes: maxScannedBodyBytes, sink: scanner } : { mode: 'drop' },
+          response.ok && !isHtml(response) ? { mode: 'stream', ceilingBytes: maxScannedBodyBytes, sink: { write: (chunk) => scannerOf().write(chunk) } } : { mode: 'drop' },
       );
       const latencyMs = clock() - started;
       if (!response.ok) throw httpError(response, answer.text ?? '', what, secrets);
@@ -140,7 +142,7 @@ export function createAlationClient(options: AlationClientOptions): AlationClien
         if (isHtml(response)) throw bad(`Alation answered HTTP ${response.status} with an HTML page, not JSON`);
         // The scanner stops the read only on a problem, so a status comes with the whole size.
         const omitted = { reason: `the answer is ${answer.bytes} bytes, more than the ${maxBodyBytes} decoded whole`, bytes: answer.bytes };
-        return { status: fromScan(scanner.end(), `the answer is larger than ${maxBodyBytes} bytes, too large to decode`, omitted, bad), latencyMs };
+        return { status: fromScan(scannerOf().end(), `the answer is larger than ${maxBodyBytes} bytes, too large to decode`, omitted, bad), latencyMs };
       }
       return { status: toJobStatus(response, answer.text, what, secrets), latencyMs };
     },
