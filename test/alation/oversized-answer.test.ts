@@ -4,24 +4,17 @@
  * 64 MiB ceiling, or with no readable status, it stays a retryable bad response. A real HTTP
  * server on loopback, answering with and without a content-length.
  */
-import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAlationClient, type AlationClientOptions } from '../../shared/alation/client';
 import { MAX_ANSWER_BYTES, MAX_SCANNED_ANSWER_BYTES } from '../../shared/alation/parse-limits';
 import { REDACTED } from '../../shared/alation/redact';
 import { AlationError } from '../../shared/errors';
-import { startTestServer, type SeenRequest, type TestServer } from '../support/http-server';
+import { scriptedTestServer } from '../support/http-server';
 
 const TOKEN = 'tok-3f9a-secret-value-0123';
 const MiB = 1024 * 1024;
 
-let respond: (request: SeenRequest, res: ServerResponse) => void;
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer((request, res) => respond(request, res));
-});
-afterAll(() => server.close());
+const server = scriptedTestServer();
 
 const client = (options: Partial<AlationClientOptions> = {}) => createAlationClient({ baseUrl: server.url, timeoutMs: 20_000, ...options });
 
@@ -34,7 +27,7 @@ function answer(bytes: number, head: string, tail = ''): Buffer {
 
 /** Serves `body` with a content-length, or chunked in 1 MiB writes. */
 function serve(body: Buffer, framing: 'content-length' | 'chunked', status = 200, contentType = 'application/json'): void {
-  respond = (_req, res) => {
+  server.respond = (_req, res) => {
     if (framing === 'content-length') {
       res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body.byteLength });
       res.end(body);
@@ -129,7 +122,7 @@ describe('an oversized status answer', () => {
   });
 
   it('stops reading at the request timeout when the answer drips in without end', async () => {
-    respond = (_req, res) => {
+    server.respond = (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.write(answer(2 * MiB, '"status": "successful"').subarray(0, 2 * MiB - 2));
       const drip = setInterval(() => res.write('x'.repeat(1024)), 20);
@@ -140,7 +133,7 @@ describe('an oversized status answer', () => {
   });
 
   it('refuses at once an answer declaring more than the default 64 MiB ceiling, without reading it', async () => {
-    respond = (_req, res) => {
+    server.respond = (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': MAX_SCANNED_ANSWER_BYTES + 1 });
       res.write('{"status": "successful", "result": "'); // and nothing more: the client must not wait for the rest
     };

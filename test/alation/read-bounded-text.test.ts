@@ -1,20 +1,13 @@
-import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readAnswer, type AnswerOverflow } from '../../shared/alation/read-bounded-text';
-import { startTestServer, type SeenRequest, type TestServer } from '../support/http-server';
+import { scriptedTestServer } from '../support/http-server';
 
-let respond: (request: SeenRequest, res: ServerResponse) => void;
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer((request, res) => respond(request, res));
-});
-afterAll(() => server.close());
+const server = scriptedTestServer();
 
 const BODY = Buffer.from(Array.from({ length: 3000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(''));
 
 function serve(framing: 'content-length' | 'chunked'): void {
-  respond = (_req, res) => {
+  server.respond = (_req, res) => {
     if (framing === 'content-length') {
       res.writeHead(200, { 'Content-Length': BODY.length });
       res.end(BODY);

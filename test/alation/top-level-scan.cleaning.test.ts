@@ -6,20 +6,14 @@
  * (`KnownSecrets.cleanString`), or the outcome's message carries the token to anyone who reads
  * it as the JSON it is. A real HTTP server on loopback.
  */
-import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAlationClient } from '../../shared/alation/client';
-import { startTestServer, type SeenRequest, type TestServer } from '../support/http-server';
+import { scriptedTestServer } from '../support/http-server';
 
 const TOKEN = 'tok-attack3-escaped-msg-4f2e91';
 const MiB = 1024 * 1024;
 
-let respond: (request: SeenRequest, res: ServerResponse) => void;
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer((request, res) => respond(request, res));
-});
-afterAll(() => server.close());
+const server = scriptedTestServer();
 
 const escaped = (text: string) => [...text].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
 
@@ -33,7 +27,7 @@ function answer(bytes: number): Buffer {
 }
 
 async function msgOf(body: Buffer): Promise<string> {
-  respond = (_req, res) => {
+  server.respond = (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.byteLength });
     res.end(body);
   };
@@ -57,7 +51,7 @@ describe('a msg that spells the token with JSON escapes', () => {
     const status = JSON.stringify(`{"state": "${escaped(TOKEN)}"}`);
     const head = Buffer.from(`{"status": ${status}, "result": "`);
     const body = Buffer.concat([head, Buffer.alloc(5 * MiB, 'x'), Buffer.from('"}')]);
-    respond = (_req, res) => {
+    server.respond = (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.byteLength });
       res.end(body);
     };

@@ -5,22 +5,16 @@
  * retryable bad response at any size, never a job published as finished: the status of a job
  * must not depend on the size of the garbage around it. A real HTTP server on loopback.
  */
-import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAlationClient } from '../../shared/alation/client';
 import { MAX_ANSWER_BYTES, MAX_ANSWER_JSON_VALUES } from '../../shared/alation/parse-limits';
 import { AlationError, AlationErrorClass } from '../../shared/errors';
-import { startTestServer, type SeenRequest, type TestServer } from '../support/http-server';
+import { scriptedTestServer } from '../support/http-server';
 
 const TOKEN = 'tok-attack3-invalid-json-0123';
 const MiB = 1024 * 1024;
 
-let respond: (request: SeenRequest, res: ServerResponse) => void;
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer((request, res) => respond(request, res));
-});
-afterAll(() => server.close());
+const server = scriptedTestServer();
 
 const client = () => createAlationClient({ baseUrl: server.url, timeoutMs: 20_000 });
 
@@ -32,7 +26,7 @@ function answer(bytes: number, open: string, close: string): Buffer {
 }
 
 function serve(body: Buffer): void {
-  respond = (_req, res) => {
+  server.respond = (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.byteLength });
     res.end(body);
   };

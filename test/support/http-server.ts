@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 /** What a test server saw of one request: the exact request line and headers. */
 export interface SeenRequest {
@@ -53,4 +54,43 @@ export async function startTestServer(
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** A route: what the server answers to one request. */
+export type Route = (request: SeenRequest, res: ServerResponse) => void;
+
+/** A test server for one test file, whose route each test sets (`server.respond = …`). */
+export interface ScriptedServer {
+  respond: Route;
+  readonly url: string;
+  readonly requests: SeenRequest[];
+}
+
+/**
+ * Starts a {@link startTestServer} before the file's tests and closes it after them (registers
+ * `beforeAll`/`afterAll`); until a test sets a route it answers 500.
+ */
+export function scriptedTestServer(): ScriptedServer {
+  let server: TestServer | undefined;
+  const started = () => {
+    if (!server) throw new Error('the scripted test server is used outside its tests');
+    return server;
+  };
+  const scripted: ScriptedServer = {
+    respond: (_request, res) => {
+      res.writeHead(500);
+      res.end();
+    },
+    get url() {
+      return started().url;
+    },
+    get requests() {
+      return started().requests;
+    },
+  };
+  beforeAll(async () => {
+    server = await startTestServer((request, res) => scripted.respond(request, res));
+  });
+  afterAll(() => server?.close());
+  return scripted;
 }
