@@ -276,6 +276,15 @@ function jobKeyOfBody(body: string): string | undefined {
 /** The reason the function gives a valid job it dead-letters on its last delivery. */
 const LAST_DELIVERY_REASON = /^failed on its last delivery \(\d+ of \d+\): /;
 
+/**
+ * A valid job in the DLQ: written there by the function on its last delivery (with the reason),
+ * or moved there by the redrive policy (none). Every other reason belongs to an invalid body.
+ */
+function isValidJobInDlq(message: { readonly attributes: Readonly<Record<string, string | undefined>> }): boolean {
+  const reason = message.attributes.reason;
+  return reason === undefined || LAST_DELIVERY_REASON.test(reason);
+}
+
 function reasonLabel(reason: string): string {
   return reason
     .replace(/^invalid job reference: /, '')
@@ -401,9 +410,8 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
         const outcome = readOutcomeMessage(m.body);
         (outcome.chain ? verdictKeys : keys).add(jobKey(outcome.job));
       }
-      const isValidJob = (m: (typeof dlq)[number]) => m.attributes.reason === undefined || LAST_DELIVERY_REASON.test(m.attributes.reason);
-      for (const m of dlq) if (isValidJob(m)) inDlq.add(jobKeyOfBody(m.body) ?? '');
-      const invalidSeen = dlq.filter((m) => !isValidJob(m)).length;
+      for (const m of dlq) if (isValidJobInDlq(m)) inDlq.add(jobKeyOfBody(m.body) ?? '');
+      const invalidSeen = dlq.filter((m) => !isValidJobInDlq(m)).length;
       return (
         planned.every((p) => keys.has(p.key) || inDlq.has(p.key) || unreachable({ ancestors: p.ancestors ?? [] }, inDlq)) &&
         chains.every((c) => chainSettled(c, verdictKeys, inDlq)) &&
@@ -445,9 +453,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
     const verdicts = outcomes.filter((o) => o.chain);
     const byKey = new Map<string, Outcome[]>();
     for (const outcome of own) byKey.set(jobKey(outcome.job), [...(byKey.get(jobKey(outcome.job)) ?? []), outcome]);
-    // Valid jobs in the DLQ: written there by the function on their last delivery (with the
-    // reason), or moved there by the redrive policy (none: the function could not write it).
-    const validInDlq = dlq.filter((m) => m.attributes.reason === undefined || LAST_DELIVERY_REASON.test(m.attributes.reason));
+    const validInDlq = dlq.filter(isValidJobInDlq);
     const redrivenKeys = new Set(validInDlq.map((m) => jobKeyOfBody(m.body) ?? m.body));
     const chainAccounting = spec.followUpChains ? accountChains(chains, own, verdicts, redrivenKeys) : undefined;
     const wrongStatus: string[] = [];
@@ -470,7 +476,7 @@ export async function runScenario(spec: ScenarioSpec, logLines: readonly string[
 
     const dlqByReason: Record<string, number> = {};
     const invalidMissing: string[] = [];
-    const reasoned = dlq.filter((m) => m.attributes.reason !== undefined && !LAST_DELIVERY_REASON.test(m.attributes.reason));
+    const reasoned = dlq.filter((m) => !isValidJobInDlq(m));
     for (const m of reasoned) dlqByReason[reasonLabel(m.attributes.reason!)] = (dlqByReason[reasonLabel(m.attributes.reason!)] ?? 0) + 1;
     for (const bad of invalid) {
       const expectedBody = bad.body === '' ? '(empty body)' : bad.body;
