@@ -115,3 +115,8 @@ export class TimeBudgetError extends JobWatchError {
     super(message, { retryable: true });
   }
 }
+
+/** One line naming an error for logs and reasons: `Name: message`, or the thrown value as text. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

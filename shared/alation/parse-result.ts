@@ -1,5 +1,6 @@
 import type { ErrorObject, OutcomeResult } from '../contracts/outcome';
 import { cutText, toSendableText } from '../contracts/sendable-text';
+import { describeError } from '../errors';
 import { detach, keepText, toErrorObject } from './error-object';
 import { exceedsJsonValues } from './json-budget';
 import { toCount } from './keyed-counts';
@@ -160,7 +161,7 @@ function readErrorField(
 
 function describe(error: unknown): string {
   try {
-    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const text = describeError(error);
     return toSendableText(detach(cutText(text, 500)));
   } catch {
     return 'unknown error';

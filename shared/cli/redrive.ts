@@ -13,7 +13,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { splitIntoBatches, sqsEntryBytes, SQS_BATCH_LIMITS } from '../aws/sqs-batches';
-import { JobWatchError } from '../errors';
+import { describeError, JobWatchError } from '../errors';
 import { safeJson, safeLine } from '../notify/safe-text';
 import { ExitCode, usageReporter } from './exit-codes';
 import { readStackOutputs, StackOutput, type CloudFormationLike } from './stack-outputs';
@@ -279,7 +279,7 @@ async function deleteAll(sqs: Pick<SQSClient, 'send'>, from: string, messages: r
 }
 
 function reasonOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return describeError(error);
 }
 
 function describe(report: RedriveReport): string {

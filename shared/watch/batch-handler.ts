@@ -5,6 +5,7 @@ import { processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { startInvocation, type Invocation, type InvocationOptions } from './invocation';
 import { processRecord } from './process-record';
+import { describeError } from '../errors';
 
 export interface BatchHandlerOptions extends InvocationOptions {
   /**
@@ -56,7 +57,7 @@ function handleRecord(record: SQSRecord, invocation: Invocation): Promise<void> 
         invocation.jobQueue?.recordEnded();
       }
     } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const reason = describeError(error);
       // Its last delivery: into the DLQ with the reason, not moved there by SQS without one.
       if (await invocation.deadLetterLastDelivery(record, reason)) {
         invocation.logger.error('record failed on its last delivery: sent to the dead-letter queue with the reason', { messageId: record.messageId, error: reason });

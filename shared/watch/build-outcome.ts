@@ -10,6 +10,7 @@ import type { JobReference } from '../contracts/job-reference';
 import type { Outcome, OutcomeResult } from '../contracts/outcome';
 import { OUTCOME_SCHEMA, OutcomeStatus } from '../contracts/outcome-status';
 import type { WatchState } from '../contracts/watch-state';
+import { describeError } from '../errors';
 
 export interface BuildOutcomeInput {
   readonly reference: JobReference;
@@ -156,5 +157,5 @@ function attempt<T>(read: () => T, fallback: () => T): T {
 }
 
 function describe(error: unknown): string {
-  return attempt(() => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500), () => 'unknown error');
+  return attempt(() => describeError(error).slice(0, 500), () => 'unknown error');
 }

@@ -1,6 +1,7 @@
 import type { KindDurations } from './duration-histogram';
 import type { KindDurationStore } from './kind-duration-store';
 import type { RecordLog } from './process-record';
+import { describeError } from '../errors';
 
 /** A duration store for ONE invocation whose writes wait for its end (see {@link collectDurationSamples}). */
 export interface InvocationDurationStore extends KindDurationStore {
@@ -47,7 +48,7 @@ export function collectDurationSamples(store: KindDurationStore, log: Pick<Recor
             const kept = store.recordAll ? await store.recordAll(kind, seconds) : (await Promise.all(seconds.map((s) => store.record(kind, s)))).every(Boolean);
             if (!kept) log.info('durations not learned: the kind has no place among the learned kinds', { kind, samples: seconds.length });
           } catch (error) {
-            log.warn('durations not learned: the store failed', { kind, samples: seconds.length, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+            log.warn('durations not learned: the store failed', { kind, samples: seconds.length, error: describeError(error) });
           }
         }),
       );

@@ -6,6 +6,7 @@ import type { InvocationJobQueue } from '../aws/job-queue';
 import type { RecordDependencies, WatchMetrics } from './process-record';
 import { collectDurationSamples } from './duration-samples';
 import { AWS_CALLS_PER_EFFECT, reservesFor, startRecordTime, type RunningRecordTime, type TimeReserves } from './time-budget';
+import { describeError } from '../errors';
 
 /** The watcher's metrics for one invocation (`WatchMetrics.forInvocation`). */
 export interface InvocationWatchMetrics extends WatchMetrics {
@@ -23,7 +24,7 @@ export interface InvocationOptions {
   readonly concurrency: number;
   /**
    * The job queue's `maxReceiveCount`: a record that fails on this delivery is dead-lettered
-   * with its reason (`lastDelivery` below). Absent or null: failures are always retried.
+   * with its reason (`Invocation.deadLetterLastDelivery`). Absent or null: failures are always retried.
    */
   readonly maxReceiveCount?: number | null;
   /** From the worst path of a record (`recordTimeReserves`). */
@@ -110,7 +111,7 @@ export function startInvocation(context: Context, options: InvocationOptions, co
       } catch (error) {
         logger.error('could not dead-letter a record on its last delivery: the redrive policy will move it without a reason', {
           messageId: record.messageId,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          error: describeError(error),
         });
         return false;
       }

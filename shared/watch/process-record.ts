@@ -6,7 +6,7 @@ import type { OutcomePublisher } from '../aws/outcome-publisher';
 import type { TokenProvider } from '../aws/token-provider';
 import { parseJobReferenceBody, type JobReference } from '../contracts/job-reference';
 import type { Outcome, OutcomeStatus } from '../contracts/outcome';
-import { InvalidJobReferenceError } from '../errors';
+import { describeError, InvalidJobReferenceError } from '../errors';
 import { checkJobStatus } from './check-job';
 import { decide, errorClassOf, type WatchPolicy } from './decide';
 import type { KindDurations } from './duration-histogram';
@@ -176,7 +176,7 @@ async function readDurations(reference: JobReference, deps: RecordDependencies, 
   try {
     return await deps.durations.read(reference.kind);
   } catch (error) {
-    log.warn('learned durations unavailable: the default schedule applies', { kind: reference.kind, error: describe(error) });
+    log.warn('learned durations unavailable: the default schedule applies', { kind: reference.kind, error: describeError(error) });
     return null;
   }
 }
@@ -189,8 +189,7 @@ async function recordDuration(outcome: Outcome, deps: RecordDependencies, log: R
     const kept = await deps.durations.record(outcome.kind, seconds);
     if (!kept) log.info('duration not learned: the kind has no place among the learned kinds', { kind: outcome.kind });
   } catch (error) {
-    log.warn('duration not learned: the store failed', { kind: outcome.kind, error: describe(error) });
+    log.warn('duration not learned: the store failed', { kind: outcome.kind, error: describeError(error) });
   }
 }
 
-const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

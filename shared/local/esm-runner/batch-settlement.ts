@@ -1,3 +1,5 @@
+import { describeError } from '../../errors';
+
 /** How one invocation ended, as seen by the event source mapping. */
 export type InvocationOutcome =
   | { readonly kind: 'returned'; readonly response: unknown }
@@ -66,7 +68,7 @@ export function settleBatch(
 
   if (outcome.kind === 'threw') {
     const error = outcome.error;
-    return failWhole(BatchFailureReason.handlerError, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    return failWhole(BatchFailureReason.handlerError, describeError(error));
   }
   if (options.reportBatchItemFailures === false) return succeed();
 
