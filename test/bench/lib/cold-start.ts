@@ -35,6 +35,8 @@ export interface MeasureImportOptions {
   readonly nodeOptions?: readonly string[];
   /** The publish path's chunk, loaded and set up after the handler as on the first outcome. */
   readonly publishPath?: string;
+  /** The `node` to run (default: this process's); the Lambda runtime's for the row measured on it. */
+  readonly nodePath?: string;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function measureImport(file: string, options: MeasureImportOptions 
     `if (typeof m.handler !== 'function') throw new Error('no handler export');` +
     `${publishPath} const t3 = performance.now();` +
     `process.stdout.write(JSON.stringify({ totalMs: t2 - t0, sdkMs: t1 - t0, publishPathMs: t3 - t2 }));`;
-  const { stdout } = await run(process.execPath, [...(options.nodeOptions ?? []), '--input-type=module', '-e', script], {
+  const { stdout } = await run(options.nodePath ?? process.execPath, [...(options.nodeOptions ?? []), '--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', ...DUMMY_FUNCTION_ENV },
     cwd: new URL('.', pathToFileURL(file)).pathname,
   });
