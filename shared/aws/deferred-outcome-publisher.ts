@@ -4,7 +4,8 @@ import type { OutcomePublisher } from './outcome-publisher';
 /**
  * An outcome publisher that loads the real one on the first publish, so a cold start does
  * not pay for code that most invocations never run (see `publish-path.ts`). The invocation's
- * context travels with each publish, so nothing of an invocation is kept here.
+ * context travels with each publish, so nothing of an invocation is kept here; what batches an
+ * invocation's publishes is made per invocation (`forInvocation`).
  *
  * A failed load fails that publish with a retryable error that says so and publishes
  * nothing: the record is retried, its "record failed" log line names the cause, and a
@@ -28,10 +29,24 @@ export function deferredOutcomePublisher(load: () => Promise<OutcomePublisher>):
     }
   };
 
+  const loadedOrLoading = (): Promise<OutcomePublisher> | OutcomePublisher => loaded ?? (loading ??= start());
+
   return {
     async publish(outcome, lambdaContext) {
-      const publisher = loaded ?? (await (loading ??= start()));
-      return publisher.publish(outcome, lambdaContext);
+      return (await loadedOrLoading()).publish(outcome, lambdaContext);
+    },
+    forInvocation(gate) {
+      // The real publisher's batching sender for this invocation, made on its first publish.
+      let bound: OutcomePublisher | undefined;
+      return {
+        async publish(outcome, lambdaContext) {
+          if (!bound) {
+            const publisher = await loadedOrLoading();
+            bound ??= publisher.forInvocation?.(gate) ?? publisher;
+          }
+          return bound.publish(outcome, lambdaContext);
+        },
+      };
     },
   };
 }

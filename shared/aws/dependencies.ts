@@ -49,8 +49,8 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
     maxReceiveCount: config.maxReceiveCount,
     reserves: recordTimeReserves({ alationTimeoutMs: config.alationTimeoutMs, awsCallMs: AWS_CALL_WORST_MS }),
     recordLogger,
-    // Re-sends and DLQ writes of one invocation go out as SendMessageBatch requests.
-    invocationJobQueue: () => createBatchingJobQueue(queues),
+    // Re-sends and DLQ writes of one invocation go out as SendMessageBatch requests (its outcomes as PublishBatch).
+    invocationJobQueue: (gate) => createBatchingJobQueue({ ...queues, gate }),
     record: {
       alation,
       tokens: secretsManagerTokenProvider(config.tokenSecretId, secretsManager, alation),

@@ -8,6 +8,8 @@ import {
 import { serializeJobReference, type JobReference } from '../contracts/job-reference';
 import { cutText, toSendableText } from '../contracts/sendable-text';
 import { JobWatchError } from '../errors';
+import { createBatchGate, type BatchGate, type RecordGate } from './invocation-gate';
+import { splitIntoBatches } from './sqs-batches';
 
 /** The SQS side of the watcher: re-sending running jobs, and setting invalid ones aside. */
 export interface JobQueue {
@@ -114,20 +116,8 @@ export const MAX_BATCH_ENTRIES = 10;
  */
 export const MAX_BATCH_BYTES = 256 * 1024;
 
-/**
- * Longest a send is held for company. The records of one invocation that find their jobs running
- * reach their re-send within a few milliseconds of each other (their Alation calls overlap); one
- * whose neighbours are still waiting on a slow Alation answer goes out alone rather than wait.
- */
-export const DEFAULT_MAX_WAIT_MS = 25;
-
-/** A job queue for one invocation, whose sends wait to go out together (see {@link createBatchingJobQueue}). */
-export interface InvocationJobQueue extends JobQueue {
-  /** A record of the invocation started: its send, if any, may be held back for company. */
-  recordStarted(): void;
-  /** A record finished (sent, published, failed or skipped): its send is no longer to be waited for. */
-  recordEnded(): void;
-}
+/** A job queue for one invocation, whose sends wait at the invocation's gate to go out together (see {@link createBatchingJobQueue}). */
+export interface InvocationJobQueue extends JobQueue, RecordGate {}
 
 interface Pending {
   readonly message: OutgoingMessage;
@@ -150,23 +140,18 @@ function messageBytes(message: OutgoingMessage): number {
  * ten re-sends instead of ten, which is most of a record's CPU (SDK signing and serialising).
  * Create one per invocation; never share one between concurrent invocations.
  *
- * A send is held until ten are pending for its queue, or every record of the invocation that is
- * still running is waiting on a send (the handler says when records start and end), or
- * {@link DEFAULT_MAX_WAIT_MS} have passed: nothing waits for a record that will never send,
- * records not yet started (held back by the concurrency limit) are never waited for, and a slow
- * neighbour delays a send by 25 ms at most. Requests are cut at ten entries or
+ * A send is held until ten are pending for its queue, or the invocation's gate lets it go (every
+ * running record waits on a batched call, or 25 ms have passed: `BatchGate`). `gate` is the
+ * invocation's, shared with its other batchers; without one the queue has a gate of its own,
+ * and its `recordStarted`/`recordEnded` are that gate's. Requests are cut at ten entries or
  * {@link MAX_BATCH_BYTES}. Each entry settles on its own: SQS reports success or failure per
  * entry, and a failed entry rejects only its own record's send (which that record then reports
  * for retry); a request that fails as a whole rejects the sends it carried, and nothing is
  * sent again by this queue.
  */
-export function createBatchingJobQueue(options: SqsJobQueueOptions & { readonly maxWaitMs?: number }): InvocationJobQueue {
-  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+export function createBatchingJobQueue(options: SqsJobQueueOptions & { readonly maxWaitMs?: number; readonly gate?: BatchGate }): InvocationJobQueue {
+  const gate = options.gate ?? createBatchGate({ ...(options.maxWaitMs !== undefined && { maxWaitMs: options.maxWaitMs }) });
   const pending = new Map<string, Pending[]>();
-  let running = 0;
-  /** Sends not yet settled, pending or in flight: each belongs to one waiting record. */
-  let waiting = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
 
   const sendChunk = async (queueUrl: string, chunk: readonly Pending[]): Promise<void> => {
     const entries: SendMessageBatchRequestEntry[] = chunk.map(({ message }, i) => ({
@@ -201,71 +186,38 @@ export function createBatchingJobQueue(options: SqsJobQueueOptions & { readonly 
   const flushQueue = (queueUrl: string) => {
     const entries = pending.get(queueUrl) ?? [];
     pending.delete(queueUrl);
-    if (pending.size === 0) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    let chunk: Pending[] = [];
-    let bytes = 0;
-    for (const entry of entries) {
-      if (chunk.length === MAX_BATCH_ENTRIES || (chunk.length > 0 && bytes + entry.bytes > MAX_BATCH_BYTES)) {
-        void sendChunk(queueUrl, chunk);
-        chunk = [];
-        bytes = 0;
-      }
-      chunk.push(entry);
-      bytes += entry.bytes;
-    }
-    if (chunk.length > 0) void sendChunk(queueUrl, chunk);
+    for (const chunk of splitIntoBatches(entries, (entry) => entry.bytes, { entries: MAX_BATCH_ENTRIES, payloadBytes: MAX_BATCH_BYTES })) void sendChunk(queueUrl, chunk);
   };
 
-  const flushAll = () => {
-    clearTimeout(timer);
-    timer = undefined;
+  const member = gate.join(() => {
     for (const queueUrl of [...pending.keys()]) flushQueue(queueUrl);
-  };
-
-  const flushIfAllWait = () => {
-    // `>=`: a send from outside any started record is not held at all.
-    if (waiting >= running) flushAll();
-  };
+  });
 
   const send = (message: OutgoingMessage): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      waiting += 1;
-      const settle = () => {
-        waiting -= 1;
-      };
       const entry: Pending = {
         message,
         bytes: messageBytes(message),
         resolve: () => {
-          settle();
+          member.settled();
           resolve();
         },
         reject: (error) => {
-          settle();
+          member.settled();
           reject(error);
         },
       };
       const queue = pending.get(message.QueueUrl) ?? [];
       queue.push(entry);
       pending.set(message.QueueUrl, queue);
-      // A record whose neighbours are slow (a long Alation call) is not held for them.
-      timer ??= setTimeout(flushAll, maxWaitMs);
       if (queue.length >= MAX_BATCH_ENTRIES) flushQueue(message.QueueUrl);
-      else flushIfAllWait();
+      member.held();
     });
 
   return {
     requeue: (reference, delaySeconds) => send(requeueMessage(options.jobQueueUrl, reference, delaySeconds)),
     deadLetter: (body, reason, sourceMessageId) => send(deadLetterMessage(options.deadLetterQueueUrl, body, reason, sourceMessageId)),
-    recordStarted() {
-      running += 1;
-    },
-    recordEnded() {
-      running = Math.max(0, running - 1);
-      flushIfAllWait();
-    },
+    recordStarted: () => gate.recordStarted(),
+    recordEnded: () => gate.recordEnded(),
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { IdempotencyConfig, IdempotencyPersistenceLayerError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -7,6 +7,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Outcome } from '../contracts/outcome';
 import { buildNotification } from '../notify/notification';
 import { publishKey } from '../watch/chain';
+import { createBatchingNotificationSender, directNotificationSender, type SendNotification } from './batching-notification-sender';
+import type { BatchGate } from './invocation-gate';
 
 /** What the outcome published for a key said, as the idempotency record keeps it. */
 export type PublishedSummary = Pick<Outcome, 'status' | 'hasErrors' | 'notificationId'>;
@@ -24,6 +26,11 @@ export interface OutcomePublisher {
    * caller checks that there is time to publish (`RecordTime.assertTimeForEffect`).
    */
   publish(outcome: Outcome, lambdaContext?: Context): Promise<PublishResult>;
+  /**
+   * The same publisher for one invocation: its SNS publishes wait at the invocation's gate and
+   * go out together (`PublishBatch`). Absent: every publish is a request of its own.
+   */
+  forInvocation?(gate: BatchGate): OutcomePublisher;
 }
 
 export interface PublishResult {
@@ -70,44 +77,40 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
 
   /** Message ids of this process's attempts whose Publish went through, until the attempt returns. */
   const delivered = new Map<string, string>();
-  const sendOnce = async (payload: { key: string; attempt: string; outcome: Outcome }) => {
-    const notification = buildNotification(payload.outcome);
-    const sent = await options.sns.send(
-      new PublishCommand({
-        TopicArn: options.topicArn,
-        Subject: notification.Subject,
-        Message: notification.Message,
-        MessageStructure: notification.MessageStructure,
-        MessageAttributes: notification.MessageAttributes,
-      }),
-    );
-    delivered.set(payload.attempt, sent.MessageId ?? '');
-    return { attempt: payload.attempt, messageId: sent.MessageId ?? '', stored: summaryOf(payload.outcome) };
+
+  const publisherVia = (sendNotification: SendNotification): OutcomePublisher => {
+    const sendOnce = async (payload: { key: string; attempt: string; outcome: Outcome }) => {
+      const messageId = await sendNotification(buildNotification(payload.outcome));
+      delivered.set(payload.attempt, messageId);
+      return { attempt: payload.attempt, messageId, stored: summaryOf(payload.outcome) };
+    };
+    return {
+      async publish(outcome, lambdaContext) {
+        // One config per publish: Powertools reads the Lambda context from the config when it
+        // writes the in-progress record, so a config shared by concurrent invocations would give
+        // a record the expiry of another invocation. The persistence layer is shared (configured once).
+        const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds, lambdaContext });
+        const publishOnce = makeIdempotent(sendOnce, { persistenceStore, config, keyPrefix: KEY_PREFIX });
+        const attempt = randomUUID();
+        try {
+          // Keyed on the job, or on the chain for a chain's verdict (`publishKey`).
+          const stored = await publishOnce({ key: publishKey(outcome), attempt, outcome });
+          return { published: stored.attempt === attempt, messageId: stored.messageId, ...(stored.stored !== undefined && { stored: stored.stored }) };
+        } catch (error) {
+          // SNS already has it, but the store refused to mark the record complete. Retrying the
+          // record would publish again once the in-progress record expires: report it published.
+          const messageId = delivered.get(attempt);
+          if (messageId !== undefined && error instanceof IdempotencyPersistenceLayerError) return { published: true, messageId, stored: summaryOf(outcome) };
+          throw error;
+        } finally {
+          delivered.delete(attempt);
+        }
+      },
+      forInvocation: (gate) => publisherVia(createBatchingNotificationSender({ sns: options.sns, topicArn: options.topicArn, gate })),
+    };
   };
 
-  return {
-    async publish(outcome, lambdaContext) {
-      // One config per publish: Powertools reads the Lambda context from the config when it
-      // writes the in-progress record, so a config shared by concurrent invocations would give
-      // a record the expiry of another invocation. The persistence layer is shared (configured once).
-      const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds, lambdaContext });
-      const publishOnce = makeIdempotent(sendOnce, { persistenceStore, config, keyPrefix: KEY_PREFIX });
-      const attempt = randomUUID();
-      try {
-        // Keyed on the job, or on the chain for a chain's verdict (`publishKey`).
-        const stored = await publishOnce({ key: publishKey(outcome), attempt, outcome });
-        return { published: stored.attempt === attempt, messageId: stored.messageId, ...(stored.stored !== undefined && { stored: stored.stored }) };
-      } catch (error) {
-        // SNS already has it, but the store refused to mark the record complete. Retrying the
-        // record would publish again once the in-progress record expires: report it published.
-        const messageId = delivered.get(attempt);
-        if (messageId !== undefined && error instanceof IdempotencyPersistenceLayerError) return { published: true, messageId, stored: summaryOf(outcome) };
-        throw error;
-      } finally {
-        delivered.delete(attempt);
-      }
-    },
-  };
+  return publisherVia(directNotificationSender(options.sns, options.topicArn));
 }
 
 function summaryOf(outcome: Outcome): PublishedSummary {

@@ -48,13 +48,13 @@ function handleRecord(record: SQSRecord, invocation: Invocation): Promise<void> 
   return invocation.limit(async () => {
     try {
       const time = invocation.startRecord();
-      invocation.jobQueue?.recordStarted();
+      invocation.gate.recordStarted();
       try {
         await processRecord(record, invocation.record, time);
       } finally {
         time.end();
-        // Lets the batched sends of the records still running go out once they all wait.
-        invocation.jobQueue?.recordEnded();
+        // Lets the batched calls of the records still running go out once they all wait.
+        invocation.gate.recordEnded();
       }
     } catch (error) {
       const reason = describeError(error);

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { Context, SQSRecord } from 'aws-lambda';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { createBatchGate, type BatchGate, type RecordGate } from '../aws/invocation-gate';
 import type { InvocationJobQueue } from '../aws/job-queue';
 import type { RecordDependencies, WatchMetrics } from './process-record';
 import { collectDurationSamples } from './duration-samples';
@@ -31,11 +32,11 @@ export interface InvocationOptions {
   readonly reserves: TimeReserves;
   readonly logger: Logger;
   /**
-   * A job queue for one invocation, whose re-sends and DLQ writes go out together
-   * (`createBatchingJobQueue`); called once per invocation, never shared between two.
-   * Absent: `record.jobQueue`, one request per send.
+   * A job queue for one invocation, whose re-sends and DLQ writes wait at the invocation's gate
+   * and go out together (`createBatchingJobQueue`); called once per invocation, never shared
+   * between two. Absent: `record.jobQueue`, one request per send.
    */
-  readonly invocationJobQueue?: () => InvocationJobQueue;
+  readonly invocationJobQueue?: (gate: BatchGate) => InvocationJobQueue;
 }
 
 /**
@@ -58,7 +59,12 @@ export interface Invocation {
   readonly limit: LimitFunction;
   /** The record's collaborators, bound to this invocation (its logger, its Lambda context for the publisher). */
   readonly record: RecordDependencies;
-  /** This invocation's batching job queue, when batching is on: told when records start and end. */
+  /**
+   * Where this invocation's batched calls (re-sends, DLQ writes, outcome publishes) wait for
+   * company: told when records start and end.
+   */
+  readonly gate: RecordGate;
+  /** This invocation's batching job queue, when batching is on. */
   readonly jobQueue?: InvocationJobQueue;
   /** Starts a record's clock, or throws `TimeBudgetError` when it should not start. */
   startRecord(): RunningRecordTime;
@@ -81,7 +87,10 @@ export function startInvocation(context: Context, options: InvocationOptions, co
   const logger = invocationLogger(options.logger, context, coldStart);
   const reserves = reservesFor(context.getRemainingTimeInMillis(), options.reserves);
   const shared = options.record;
-  const jobQueue = options.invocationJobQueue?.();
+  const gate = createBatchGate();
+  const jobQueue = options.invocationJobQueue?.(gate);
+  // Outcome publishes wait at the same gate (`PublishBatch`) when the publisher can batch.
+  const publisher = shared.publisher.forInvocation?.(gate) ?? shared.publisher;
   const metrics = shared.metrics.forInvocation?.();
   const durations = shared.durations && collectDurationSamples(shared.durations, { info: (m, e) => logger.info(m, e ?? {}), warn: (m, e) => logger.warn(m, e ?? {}) });
   // One AWS call's worst time (the effect reserve is three): what the duration write needs left.
@@ -91,13 +100,14 @@ export function startInvocation(context: Context, options: InvocationOptions, co
     logger,
     processor: new BatchProcessor(EventType.SQS),
     limit: pLimit(options.concurrency),
+    gate,
     jobQueue,
     record: {
       ...shared,
       ...(jobQueue && { jobQueue }),
       ...(metrics && { metrics }),
       ...(durations && { durations }),
-      publisher: { publish: (outcome) => shared.publisher.publish(outcome, context) },
+      publisher: { publish: (outcome) => publisher.publish(outcome, context) },
       forRecord: options.recordLogger(logger),
     },
     startRecord: () => startRecordTime(() => context.getRemainingTimeInMillis(), reserves),

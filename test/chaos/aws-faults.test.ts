@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectEveryJobAccountedFor } from './support/expect-accounted';
 import { fastScenarios } from './support/fast-scenarios';
+import { refusedPublishes } from './support/aws-faults';
 
 const scenarios = fastScenarios();
 
@@ -13,7 +14,13 @@ describe('under AWS-side faults, every job ends in exactly one outcome', () => {
   it('retries a record whose SNS Publish was refused, and publishes it once', async () => {
     const report = await scenarios.run('sns-publish-failing');
     expectEveryJobAccountedFor(report);
-    expect(report.collected.faultStats.refused.PublishCommand).toBeGreaterThan(0);
+    expect(refusedPublishes(report.collected.faultStats)).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('retries only the records whose entry of a PublishBatch was refused, and publishes each once', async () => {
+    const report = await scenarios.run('sns-batch-partially-failing');
+    expectEveryJobAccountedFor(report);
+    expect(report.collected.faultStats.refused.PublishBatchEntry).toBeGreaterThan(0);
   }, 60_000);
 
   it('writes a job that failed every delivery to the DLQ on its last one, with the reason', async () => {

@@ -3,7 +3,7 @@
  * the visibility timeout, and a record that keeps failing is moved to the DLQ by the
  * queue's redrive policy after maxReceiveCount receives.
  */
-import { SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
+import { SNSClient, type PublishBatchCommandInput, type PublishBatchCommandOutput, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -20,16 +20,30 @@ let sim: AlationSimulator;
 let watch: LocalJobWatch;
 const publishAttempts = new Map<number, number>();
 
-/** SNS that refuses the first publish of job 1, and every publish of job 2. */
+/** SNS that refuses the first publish of job 1, and every publish of job 2: alone, or as its entry of a `PublishBatch` (as SNS reports one). */
 function flakySns(): SNSClient {
+  const refuses = (message: string | undefined) => {
+    const id = Number(/\\"job\\":\{\\"id\\":(\d+)/.exec(message ?? '')?.[1]);
+    const attempt = (publishAttempts.get(id) ?? 0) + 1;
+    publishAttempts.set(id, attempt);
+    return (id === 1 && attempt === 1) || id === 2;
+  };
   const sns = new SNSClient({});
   sns.middlewareStack.add(
-    (next) => async (args) => {
-      const input = args.input as PublishCommandInput;
-      const id = Number(/\\"job\\":\{\\"id\\":(\d+)/.exec(input.Message ?? '')?.[1]);
-      const attempt = (publishAttempts.get(id) ?? 0) + 1;
-      publishAttempts.set(id, attempt);
-      if ((id === 1 && attempt === 1) || id === 2) throw Object.assign(new Error('SNS is unavailable'), { name: 'InternalErrorException' });
+    (next, context) => async (args) => {
+      if (context.commandName === 'PublishBatchCommand') {
+        const input = args.input as PublishBatchCommandInput;
+        const entries = input.PublishBatchRequestEntries ?? [];
+        const refused = entries.filter((e) => refuses(e.Message));
+        const failed = refused.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false, Message: 'SNS is unavailable' }));
+        const kept = entries.filter((e) => !refused.includes(e));
+        if (kept.length === 0) return { output: { $metadata: {}, Successful: [], Failed: failed } as PublishBatchCommandOutput, response: {} };
+        const result = await next({ ...args, input: { ...input, PublishBatchRequestEntries: kept } });
+        const output = result.output as PublishBatchCommandOutput;
+        output.Failed = [...(output.Failed ?? []), ...failed];
+        return result;
+      }
+      if (refuses((args.input as PublishCommandInput).Message)) throw Object.assign(new Error('SNS is unavailable'), { name: 'InternalErrorException' });
       return next(args);
     },
     { step: 'initialize', name: 'flakyPublish' },

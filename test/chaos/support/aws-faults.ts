@@ -17,8 +17,10 @@ import { recordAwsCalls, type AwsCallSink } from '../../support/aws-calls';
 
 /** Which calls fail, as shares in [0, 1]. A refused call never reaches the service. */
 export interface AwsFaultPlan {
-  /** SNS `Publish` of an outcome. */
+  /** SNS `Publish` or `PublishBatch` of outcomes, refused as a whole request. */
   readonly publishFailureRate?: number;
+  /** Each entry of a `PublishBatch`: refused alone, reported in the answer's `Failed` list while the request's other entries are published, as SNS does. */
+  readonly publishEntryFailureRate?: number;
   /** SQS `SendMessage` / `SendMessageBatch` back to the job queue (the re-sends of running jobs), refused as a whole request. */
   readonly requeueFailureRate?: number;
   /**
@@ -52,7 +54,7 @@ export interface AwsFaultPlan {
 export interface AwsFaultStats {
   /** Successful re-sends to the job queue. */
   requeues: number;
-  /** Successful SNS publishes. */
+  /** Successful SNS publishes (each entry of a `PublishBatch` counts). */
   publishes: number;
   /** Calls refused, by command. */
   refused: Record<string, number>;
@@ -66,6 +68,11 @@ export interface AwsFaultStats {
   sentBodies: string[];
   /** Every error an invocation threw, as text, for the token scan. */
   invocationErrors: string[];
+}
+
+/** Publish requests refused as a whole: single `Publish`es and `PublishBatch`es together. */
+export function refusedPublishes(stats: AwsFaultStats): number {
+  return (stats.refused.PublishCommand ?? 0) + (stats.refused.PublishBatchCommand ?? 0);
 }
 
 export function emptyFaultStats(): AwsFaultStats {
@@ -120,7 +127,7 @@ function addFaultMiddleware(clients: FaultyClients, env: Environment, plan: AwsF
           const isRequeue = isSend && args.input.QueueUrl === jobQueueUrl;
           const rate = isRequeue
             ? plan.requeueFailureRate
-            : command === 'PublishCommand'
+            : command === 'PublishCommand' || command === 'PublishBatchCommand'
               ? plan.publishFailureRate
               : isSave && plan.idempotencySaveFailureRate !== undefined
                 ? plan.idempotencySaveFailureRate
@@ -131,7 +138,12 @@ function addFaultMiddleware(clients: FaultyClients, env: Environment, plan: AwsF
             stats.refused[command] = (stats.refused[command] ?? 0) + 1;
             throw new InjectedFault(command);
           }
-          if (command === 'SendMessageBatchCommand') return sendBatch(args, next, env, plan, stats, random, isRequeue);
+          if (command === 'SendMessageBatchCommand') {
+            return sendBatch(args, next, env, stats, random, { command, entries: 'Entries', entryFailureRate: plan.batchEntryFailureRate, crashAfter: plan.crashAfter, counts: isRequeue ? 'requeues' : undefined, keepsBodies: true });
+          }
+          if (command === 'PublishBatchCommand') {
+            return sendBatch(args, next, env, stats, random, { command, entries: 'PublishBatchRequestEntries', entryFailureRate: plan.publishEntryFailureRate, crashAfter: plan.crashAfter, counts: 'publishes', keepsBodies: false });
+          }
           const result = await next(args);
           if (env.dead) return never();
           if (plan.crashAfter?.({ command, input: args.input })) {
@@ -162,35 +174,48 @@ interface BatchEntry {
   readonly MessageAttributes?: unknown;
 }
 
-/** A `SendMessageBatch` with some entries refused alone, as SQS reports them (`Failed`, the rest sent). */
+/** How one batch command carries its entries, and what its sent entries count as. */
+interface BatchShape {
+  readonly command: 'SendMessageBatchCommand' | 'PublishBatchCommand';
+  /** The input field that holds the entries. */
+  readonly entries: 'Entries' | 'PublishBatchRequestEntries';
+  readonly entryFailureRate: number | undefined;
+  readonly crashAfter: AwsFaultPlan['crashAfter'];
+  /** The effect each sent entry is: a re-send, a publish, or neither (a DLQ write). */
+  readonly counts: 'requeues' | 'publishes' | undefined;
+  /** Whether sent entries go into `sentBodies` (SQS bodies, for the token scan). */
+  readonly keepsBodies: boolean;
+}
+
+/** A `SendMessageBatch` or `PublishBatch` with some entries refused alone, as SQS and SNS report them (`Failed`, the rest sent). */
 async function sendBatch(
   args: { input: Record<string, unknown> },
   next: (args: { input: Record<string, unknown> }) => Promise<unknown>,
   env: Environment,
-  plan: AwsFaultPlan,
   stats: AwsFaultStats,
   random: () => number,
-  isRequeue: boolean,
+  shape: BatchShape,
 ): Promise<unknown> {
-  const entries = (args.input.Entries ?? []) as BatchEntry[];
-  const refused = entries.filter(() => plan.batchEntryFailureRate !== undefined && random() < plan.batchEntryFailureRate);
+  const entries = (args.input[shape.entries] ?? []) as BatchEntry[];
+  const refused = entries.filter(() => shape.entryFailureRate !== undefined && random() < shape.entryFailureRate);
   const kept = entries.filter((e) => !refused.includes(e));
   const failed = refused.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false, Message: 'injected fault: entry refused' }));
-  if (refused.length > 0) stats.refused.SendMessageBatchEntry = (stats.refused.SendMessageBatchEntry ?? 0) + refused.length;
+  const refusedKey = shape.command === 'SendMessageBatchCommand' ? 'SendMessageBatchEntry' : 'PublishBatchEntry';
+  if (refused.length > 0) stats.refused[refusedKey] = (stats.refused[refusedKey] ?? 0) + refused.length;
   if (kept.length === 0) return { output: { $metadata: {}, Successful: [], Failed: failed }, response: {} };
-  const result = (await next({ ...args, input: { ...args.input, Entries: kept } })) as { output: { Successful?: { Id?: string }[]; Failed?: unknown[] } };
+  const result = (await next({ ...args, input: { ...args.input, [shape.entries]: kept } })) as { output: { Successful?: { Id?: string }[]; Failed?: unknown[] } };
   if (env.dead) return never();
-  if (plan.crashAfter?.({ command: 'SendMessageBatchCommand', input: args.input })) {
+  if (shape.crashAfter?.({ command: shape.command, input: args.input })) {
     env.dead = true;
     stats.crashes += 1;
-    env.crash?.(new Error('injected crash after SendMessageBatchCommand'));
+    env.crash?.(new Error(`injected crash after ${shape.command}`));
     return never();
   }
   const succeeded = new Set((result.output.Successful ?? []).map((s) => s.Id));
   for (const entry of kept.filter((e) => succeeded.has(e.Id))) {
-    stats.sentBodies.push(String(entry.MessageBody ?? ''), JSON.stringify(entry.MessageAttributes ?? {}));
-    if (isRequeue) {
-      stats.requeues += 1;
+    if (shape.keepsBodies) stats.sentBodies.push(String(entry.MessageBody ?? ''), JSON.stringify(entry.MessageAttributes ?? {}));
+    if (shape.counts) {
+      stats[shape.counts] += 1;
       env.effects += 1;
     }
   }

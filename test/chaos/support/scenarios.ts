@@ -124,6 +124,12 @@ export function scenarioSpecs(scale: Scale, options: { foreignBaseUrl: string })
       functionTimeoutMs: 2000,
     },
     {
+      name: 'sns-batch-partially-failing',
+      proves: '25 % of the entries of each SNS PublishBatch refused alone: only their records are retried (idempotency records released), every job published exactly once',
+      jobs: size(scale, 12, 100),
+      awsFaults: { publishEntryFailureRate: 0.25 },
+    },
+    {
       name: 'sqs-requeue-failing',
       proves: '30 % of re-send requests (SendMessageBatch) refused: the original stays on the queue and comes back, no chain is dropped',
       jobs: size(scale, 12, 100),

@@ -1,0 +1,119 @@
+import { PublishBatchCommand, PublishCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { JobWatchError } from '../errors';
+import type { Notification } from '../notify/notification';
+import type { BatchGate } from './invocation-gate';
+import { splitIntoBatches } from './sqs-batches';
+
+/** Sends one notification to the topic and answers its SNS message id. */
+export type SendNotification = (notification: Notification) => Promise<string>;
+
+/**
+ * SNS `PublishBatch` limits: ten entries, and the entries' messages and attributes together at
+ * most 256 KiB, the topic's default `MaximumMessageSize` (SNS API reference, PublishBatch). The
+ * subject is counted too, to stay on the safe side of how SNS adds it up.
+ */
+export const SNS_BATCH_LIMITS = { entries: 10, payloadBytes: 256 * 1024 } as const;
+
+/** What one notification counts toward a batch's payload. */
+export function notificationBytes(notification: Notification): number {
+  let bytes = Buffer.byteLength(notification.Message) + Buffer.byteLength(notification.Subject);
+  for (const [name, value] of Object.entries(notification.MessageAttributes)) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
+  }
+  return bytes;
+}
+
+/** One notification as `Publish` and a `PublishBatch` entry both take it. */
+const publishFields = (notification: Notification) => ({
+  Subject: notification.Subject,
+  Message: notification.Message,
+  MessageStructure: notification.MessageStructure,
+  MessageAttributes: notification.MessageAttributes,
+});
+
+/** One `Publish` per notification: outside an invocation, or when a batch would hold one. */
+export function directNotificationSender(sns: Pick<SNSClient, 'send'>, topicArn: string): SendNotification {
+  return async (notification) => (await sns.send(new PublishCommand({ TopicArn: topicArn, ...publishFields(notification) }))).MessageId ?? '';
+}
+
+interface Pending {
+  readonly notification: Notification;
+  readonly bytes: number;
+  readonly resolve: (messageId: string) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Publishes for ONE invocation: each notification waits at the invocation's gate (`BatchGate`),
+ * and those waiting go out together, one `PublishBatch` for up to ten instead of ten `Publish`
+ * requests, each of which costs the function its SDK signing and serialising. A request that
+ * would carry one notification is a plain `Publish`, so a record alone publishes as before.
+ *
+ * Each notification settles on its own: SNS reports success or failure per entry, and a refused
+ * entry rejects only its own publish (its record's idempotency claim is then released and the
+ * record retried, as after a refused `Publish`); a request that fails as a whole rejects every
+ * publish it carried. Nothing is sent again here: like a `Publish` whose answer was lost, a
+ * whole request lost after SNS took it is published again by the records' retries (the
+ * documented publish→save window), for up to ten outcomes at once instead of one.
+ */
+export function createBatchingNotificationSender(options: { readonly sns: Pick<SNSClient, 'send'>; readonly topicArn: string; readonly gate: BatchGate }): SendNotification {
+  const direct = directNotificationSender(options.sns, options.topicArn);
+  let pending: Pending[] = [];
+
+  const sendChunk = async (chunk: readonly Pending[]): Promise<void> => {
+    if (chunk.length === 1) {
+      const [only] = chunk as [Pending];
+      await direct(only.notification).then(only.resolve, (error: unknown) => only.reject(error instanceof Error ? error : new Error(String(error))));
+      return;
+    }
+    const entries: PublishBatchRequestEntry[] = chunk.map(({ notification }, i) => ({ Id: String(i), ...publishFields(notification) }));
+    try {
+      const answer = await options.sns.send(new PublishBatchCommand({ TopicArn: options.topicArn, PublishBatchRequestEntries: entries }));
+      const failed = new Map((answer.Failed ?? []).map((f) => [f.Id, f]));
+      const succeeded = new Map((answer.Successful ?? []).map((s) => [s.Id, s.MessageId ?? '']));
+      chunk.forEach((entry, i) => {
+        const failure = failed.get(String(i));
+        const messageId = succeeded.get(String(i));
+        if (failure) {
+          entry.reject(
+            new JobWatchError(`SNS refused the outcome (${failure.Code ?? 'unknown code'}: ${failure.Message ?? 'no message'})`, {
+              retryable: failure.SenderFault !== true,
+            }),
+          );
+        } else if (messageId !== undefined) {
+          entry.resolve(messageId);
+        } else {
+          entry.reject(new JobWatchError('SNS answered the batch without a result for this outcome', { retryable: true }));
+        }
+      });
+    } catch (error) {
+      for (const entry of chunk) entry.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+
+  const flush = () => {
+    const entries = pending;
+    pending = [];
+    for (const chunk of splitIntoBatches(entries, (entry) => entry.bytes, SNS_BATCH_LIMITS)) void sendChunk(chunk);
+  };
+
+  const member = options.gate.join(flush);
+
+  return (notification) =>
+    new Promise<string>((resolve, reject) => {
+      pending.push({
+        notification,
+        bytes: notificationBytes(notification),
+        resolve: (messageId) => {
+          member.settled();
+          resolve(messageId);
+        },
+        reject: (error) => {
+          member.settled();
+          reject(error);
+        },
+      });
+      if (pending.length >= SNS_BATCH_LIMITS.entries) flush();
+      member.held();
+    });
+}
