@@ -4,8 +4,18 @@ import type { Notification } from '../notify/notification';
 import type { BatchGate } from './invocation-gate';
 import { splitIntoBatches } from './sqs-batches';
 
-/** Sends one notification to the topic and answers its SNS message id. */
-export type SendNotification = (notification: Notification) => Promise<string>;
+/** What SNS answered for one notification. */
+export interface SentNotification {
+  readonly messageId: string;
+  /**
+   * Requests the SDK made to get it there (its retries included). Above 1, an earlier request may
+   * have been carried out too, its answer lost: subscribers may get the notification twice.
+   */
+  readonly attempts: number;
+}
+
+/** Sends one notification to the topic. */
+export type SendNotification = (notification: Notification) => Promise<SentNotification>;
 
 /**
  * SNS `PublishBatch` limits: ten entries, and the entries' messages and attributes together at
@@ -33,13 +43,16 @@ const publishFields = (notification: Notification) => ({
 
 /** One `Publish` per notification: outside an invocation, or when a batch would hold one. */
 export function directNotificationSender(sns: Pick<SNSClient, 'send'>, topicArn: string): SendNotification {
-  return async (notification) => (await sns.send(new PublishCommand({ TopicArn: topicArn, ...publishFields(notification) }))).MessageId ?? '';
+  return async (notification) => {
+    const answer = await sns.send(new PublishCommand({ TopicArn: topicArn, ...publishFields(notification) }));
+    return { messageId: answer.MessageId ?? '', attempts: answer.$metadata?.attempts ?? 1 };
+  };
 }
 
 interface Pending {
   readonly notification: Notification;
   readonly bytes: number;
-  readonly resolve: (messageId: string) => void;
+  readonly resolve: (sent: SentNotification) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -81,7 +94,7 @@ export function createBatchingNotificationSender(options: { readonly sns: Pick<S
             }),
           );
         } else if (messageId !== undefined) {
-          entry.resolve(messageId);
+          entry.resolve({ messageId, attempts: answer.$metadata?.attempts ?? 1 });
         } else {
           entry.reject(new JobWatchError('SNS answered the batch without a result for this outcome', { retryable: true }));
         }
@@ -100,13 +113,13 @@ export function createBatchingNotificationSender(options: { readonly sns: Pick<S
   const member = options.gate.join(flush);
 
   return (notification) =>
-    new Promise<string>((resolve, reject) => {
+    new Promise<SentNotification>((resolve, reject) => {
       pending.push({
         notification,
         bytes: notificationBytes(notification),
-        resolve: (messageId) => {
+        resolve: (sent) => {
           member.settled();
-          resolve(messageId);
+          resolve(sent);
         },
         reject: (error) => {
           member.settled();

@@ -10,7 +10,8 @@ import { deferredKindDurationStore } from './deferred-kind-duration-store';
 import { deferredChainStore } from './deferred-chain-store';
 import { deferredOutcomePublisher } from './deferred-outcome-publisher';
 import { createBatchingJobQueue, createSqsJobQueue } from './job-queue';
-import { recordTimeReserves } from '../watch/time-budget';
+import { recordTimeReserves, type TimeReserves } from '../watch/time-budget';
+import { DEFAULT_MAX_WAIT_MS } from './invocation-gate';
 import { AWS_CALL_WORST_MS, awsClientConfig } from './client-timeouts';
 import { createLogger, createMetrics, powertoolsWatchMetrics, recordLogger } from './observability';
 import { secretsManagerTokenProvider } from './secrets-manager-tokens';
@@ -27,6 +28,14 @@ export interface AwsClients {
   readonly sns: Pick<SNSClient, 'send'>;
   readonly dynamodb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
+}
+
+/**
+ * The function's record time reserves: its worst AWS call, and the longest a re-send or a
+ * publish is held at the invocation's batch gate, which an effect's reserve must cover too.
+ */
+export function functionTimeReserves(alationTimeoutMs: number): TimeReserves {
+  return recordTimeReserves({ alationTimeoutMs, awsCallMs: AWS_CALL_WORST_MS, heldMs: DEFAULT_MAX_WAIT_MS });
 }
 
 /**
@@ -47,7 +56,7 @@ export function createDependencies(config: JobWatchConfig, clients?: AwsClients)
     metrics,
     concurrency: config.recordConcurrency,
     maxReceiveCount: config.maxReceiveCount,
-    reserves: recordTimeReserves({ alationTimeoutMs: config.alationTimeoutMs, awsCallMs: AWS_CALL_WORST_MS }),
+    reserves: functionTimeReserves(config.alationTimeoutMs),
     recordLogger,
     // Re-sends and DLQ writes of one invocation go out as SendMessageBatch requests (its outcomes as PublishBatch).
     invocationJobQueue: (gate) => createBatchingJobQueue({ ...queues, gate }),

@@ -42,6 +42,12 @@ export interface PublishResult {
    * known (records written before it was kept): the caller's own outcome stands in.
    */
   readonly stored?: PublishedSummary;
+  /**
+   * Requests the SDK made to SNS for this publish, when it published. Above 1 an earlier request
+   * may have been carried out with its answer lost (a 5xx or a timeout after SNS took it), so
+   * subscribers may get the outcome twice, with the same `notificationId`: worth a warning.
+   */
+  readonly snsAttempts?: number;
 }
 
 export interface SnsOutcomePublisherOptions {
@@ -80,9 +86,9 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
 
   const publisherVia = (sendNotification: SendNotification): OutcomePublisher => {
     const sendOnce = async (payload: { key: string; attempt: string; outcome: Outcome }) => {
-      const messageId = await sendNotification(buildNotification(payload.outcome));
+      const { messageId, attempts } = await sendNotification(buildNotification(payload.outcome));
       delivered.set(payload.attempt, messageId);
-      return { attempt: payload.attempt, messageId, stored: summaryOf(payload.outcome) };
+      return { attempt: payload.attempt, messageId, stored: summaryOf(payload.outcome), snsAttempts: attempts };
     };
     return {
       async publish(outcome, lambdaContext) {
@@ -95,7 +101,13 @@ export function createSnsOutcomePublisher(options: SnsOutcomePublisherOptions): 
         try {
           // Keyed on the job, or on the chain for a chain's verdict (`publishKey`).
           const stored = await publishOnce({ key: publishKey(outcome), attempt, outcome });
-          return { published: stored.attempt === attempt, messageId: stored.messageId, ...(stored.stored !== undefined && { stored: stored.stored }) };
+          const published = stored.attempt === attempt;
+          return {
+            published,
+            messageId: stored.messageId,
+            ...(stored.stored !== undefined && { stored: stored.stored }),
+            ...(published && stored.snsAttempts !== undefined && { snsAttempts: stored.snsAttempts }),
+          };
         } catch (error) {
           // SNS already has it, but the store refused to mark the record complete. Retrying the
           // record would publish again once the in-progress record expires: report it published.

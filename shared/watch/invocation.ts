@@ -93,7 +93,7 @@ export function startInvocation(context: Context, options: InvocationOptions, co
   const publisher = shared.publisher.forInvocation?.(gate) ?? shared.publisher;
   const metrics = shared.metrics.forInvocation?.();
   const durations = shared.durations && collectDurationSamples(shared.durations, { info: (m, e) => logger.info(m, e ?? {}), warn: (m, e) => logger.warn(m, e ?? {}) });
-  // One AWS call's worst time (the effect reserve is three): what the duration write needs left.
+  // A third of the effect reserve, at least one AWS call's worst time: what the duration write needs left.
   const writeMs = reserves.effectMs / AWS_CALLS_PER_EFFECT;
   return {
     context,

@@ -57,6 +57,20 @@ const NOTHING_MORE = async (): Promise<void> => undefined;
  * copy, with another claim token, loses `claimFirstCheck` at its first check and ends quietly
  * (see process-record); a redrive of the first copy keeps its token and its claim.
  */
+/**
+ * Says so when SNS took a published outcome on a retried request: the earlier request may have
+ * been carried out with its answer lost, so subscribers may receive the outcome twice (same
+ * `notificationId`). Nothing else can be done about it from here; operators can see it.
+ */
+export function warnIfPublishRetried(sent: PublishResult, outcome: Outcome, log: RecordLog): void {
+  if (sent.published && (sent.snsAttempts ?? 1) > 1) {
+    log.warn('SNS took the outcome on a retried request: subscribers may receive it twice, with the same notificationId', {
+      notificationId: outcome.notificationId,
+      snsAttempts: sent.snsAttempts,
+    });
+  }
+}
+
 export async function beginJobEnd(reference: JobReference, decided: Outcome, deps: JobEndDependencies, log: RecordLog): Promise<JobEnd> {
   const followUps = deps.followUps;
   if (!followUps) return { outcome: { ...decided, followUpsWatched: false }, finish: NOTHING_MORE };
@@ -92,6 +106,7 @@ export async function beginJobEnd(reference: JobReference, decided: Outcome, dep
       const outcome = buildVerdictOutcome({ root, verdict, state: after, reference, publishedAt: deps.now() });
       time.assertTimeForEffect('publish the chain verdict');
       const sent = await deps.publisher.publish(outcome);
+      warnIfPublishRetried(sent, outcome, log);
       if (sent.published) {
         deps.metrics.chainVerdict?.(outcome.status);
         log.info('chain verdict published', { root: memberKey(root), status: outcome.status, jobs: verdict.jobs.length, snsMessageId: sent.messageId });

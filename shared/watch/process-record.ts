@@ -13,7 +13,7 @@ import type { KindDurations } from './duration-histogram';
 import type { KindDurationStore } from './kind-duration-store';
 import { outcomeDurationSeconds } from './outcome-duration';
 import { memberKey } from './chain';
-import { beginJobEnd, type FollowUpDependencies } from './job-end';
+import { beginJobEnd, warnIfPublishRetried, type FollowUpDependencies } from './job-end';
 import { newlySeenUnknownStatus, type ExtraFinalStatuses } from './statuses';
 import type { InvocationWatchMetrics } from './invocation';
 import { UNLIMITED_TIME, type RecordTime } from './time-budget';
@@ -157,6 +157,7 @@ export async function processRecord(record: SQSRecord, deps: RecordDependencies,
   const { outcome } = end;
   time.assertTimeForEffect('publish');
   const sent = await deps.publisher.publish(outcome);
+  warnIfPublishRetried(sent, outcome, log);
   const { published, messageId } = sent;
   if (published) {
     deps.metrics.outcome(outcome.status);

@@ -5,7 +5,8 @@ import { TimeBudgetError } from '../errors';
  * guessed. Two numbers:
  * - `effectMs`: the longest an effect can take once started (a publish is three AWS calls:
  *   the idempotency record written, SNS Publish, the record marked complete; a re-send or a
- *   dead-letter is one). An effect is never started with less than this left, so the
+ *   dead-letter is one; a publish or a re-send may also be held at the invocation's batch gate
+ *   first, `heldMs` at most). An effect is never started with less than this left, so the
  *   function timeout can never cut it halfway (a publish cut after SNS took the message and
  *   before the record is marked complete is published twice).
  * - `startMs`: a record is not started with less than this left. It covers the token
@@ -26,6 +27,11 @@ export interface RecordTimeInputs {
   readonly alationTimeoutMs: number;
   /** The longest one AWS SDK call can take, retries included (`AWS_CALL_WORST_MS`). */
   readonly awsCallMs: number;
+  /**
+   * The longest a batched call waits at the invocation's gate before it is sent
+   * (`DEFAULT_MAX_WAIT_MS` in `shared/aws/invocation-gate.ts`); 0 where nothing is batched.
+   */
+  readonly heldMs: number;
 }
 
 /** AWS calls of the longest effect: idempotency PutItem, SNS Publish, idempotency UpdateItem. */
@@ -35,7 +41,7 @@ export const ALATION_CALLS_ON_REFRESH = 3;
 
 /** The reserves of the real worst path (see {@link TimeReserves}). Pure. */
 export function recordTimeReserves(inputs: RecordTimeInputs): TimeReserves {
-  const effectMs = AWS_CALLS_PER_EFFECT * inputs.awsCallMs;
+  const effectMs = AWS_CALLS_PER_EFFECT * inputs.awsCallMs + inputs.heldMs;
   return { effectMs, startMs: effectMs + inputs.awsCallMs + ALATION_CALLS_ON_REFRESH * inputs.alationTimeoutMs };
 }
 

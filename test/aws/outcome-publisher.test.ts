@@ -38,7 +38,12 @@ describe('SNS outcome publisher, idempotent on DynamoDB (dynalite)', () => {
   it('publishes the exact notification once', async () => {
     const sns = recordingSns();
     const o = outcome({ job: { id: 101 } });
-    expect(await publisher(sns).publish(o)).toEqual({ published: true, messageId: 'sns-1', stored: { status: o.status, hasErrors: o.hasErrors, notificationId: o.notificationId } });
+    expect(await publisher(sns).publish(o)).toEqual({
+      published: true,
+      messageId: 'sns-1',
+      stored: { status: o.status, hasErrors: o.hasErrors, notificationId: o.notificationId },
+      snsAttempts: 1,
+    });
 
     const n = buildNotification(o);
     expect(sns.sent).toEqual([

@@ -1,19 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AWS_CALL_WORST_MS } from '../../shared/aws/client-timeouts';
+import { functionTimeReserves } from '../../shared/aws/dependencies';
 import { FUNCTION_DEFAULTS } from '../../shared/config';
 import { TimeBudgetError } from '../../shared/errors';
 import { recordTimeReserves, reservesFor, startRecordTime, untilAborted } from '../../shared/watch/time-budget';
 
 describe('recordTimeReserves', () => {
-  it('reserves three Alation calls, a secret read and a three-call publish before a record starts', () => {
-    expect(recordTimeReserves({ alationTimeoutMs: 10_000, awsCallMs: 5_000 })).toEqual({
-      effectMs: 15_000,
-      startMs: 3 * 10_000 + 5_000 + 15_000,
+  it('reserves three Alation calls, a secret read and a three-call publish held at the batch gate before a record starts', () => {
+    expect(recordTimeReserves({ alationTimeoutMs: 10_000, awsCallMs: 5_000, heldMs: 25 })).toEqual({
+      effectMs: 15_025,
+      startMs: 3 * 10_000 + 5_000 + 15_025,
     });
   });
 
   it('fits the default function timeout (60 s) with the default Alation timeout, unscaled', () => {
-    const reserves = recordTimeReserves({ alationTimeoutMs: FUNCTION_DEFAULTS.alationTimeoutMs, awsCallMs: AWS_CALL_WORST_MS });
+    const reserves = functionTimeReserves(FUNCTION_DEFAULTS.alationTimeoutMs);
     expect(reserves.startMs).toBeLessThanOrEqual(60_000);
     expect(reservesFor(60_000, reserves)).toEqual(reserves);
   });
