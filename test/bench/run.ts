@@ -324,9 +324,9 @@ function handlerCeiling(runs: { concurrent: HandlerRun; sequential: HandlerRun }
     `${shape('final checks, each ending in an outcome', 'finalChecks')}. What lies above the floor is the other records' work run in turn: ` +
     `${f(c.cpuMsPerRecord)} ms of CPU per record in the handler's process (a CPU profile puts most of it in the AWS SDK's per-request middleware and ` +
     `SigV4 signing, our code under 4 %), and the stand-ins answering one request at a time (dynalite applies writes in turn; DynamoDB does not). ` +
-    `Final checks lie further above it because each outcome makes three signed calls. Batching those (SNS \`PublishBatch\`, batched ` +
-    `idempotency writes) would bring the ratio nearer ${size}×, never past it. Other engineers' test runs on the same two cores inflate CPU-bound ` +
-    `time, so the ratio moves from run to run.`
+    `Final checks lie further above it: their outcomes go out together (\`PublishBatch\`), but each still makes its own idempotency ` +
+    `claim and completion (two signed DynamoDB calls). Batching those too would bring the ratio nearer ${size}×, never past it. Other ` +
+    `engineers' test runs on the same two cores inflate CPU-bound time, so the ratio moves from run to run.`
   );
 }
 
