@@ -4,8 +4,7 @@
  * idempotency store on dynalite. Partial failures are made the way SNS reports them: refused
  * entries come back in `Failed` and never reach the topic; the others are published.
  */
-import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { SNSClient, type PublishBatchCommandInput, type PublishBatchCommandOutput } from '@aws-sdk/client-sns';
+import { SNSClient, type PublishBatchCommandInput } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBatchingNotificationSender, notificationBytes, SNS_BATCH_LIMITS } from '../../shared/aws/batching-notification-sender';
@@ -15,7 +14,9 @@ import { jobKey } from '../../shared/alation/job-identifier';
 import { readOutcomeMessage } from '../../shared/contracts/read-outcome';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
 import { buildNotification } from '../../shared/notify/notification';
+import { drainExpecting } from '../support/drain-expecting';
 import { outcome } from '../support/outcomes';
+import { refuseBatchEntries } from '../support/refuse-batch-entries';
 
 let aws: LocalAws;
 let resources: JobWatchResources;
@@ -40,14 +41,7 @@ beforeAll(async () => {
       const entries = input.PublishBatchRequestEntries ?? [];
       requests.push({ command, entries: entries.length });
       if (refuseWholeRequest) throw Object.assign(new Error('injected: ServiceUnavailable'), { name: 'ServiceUnavailable', $fault: 'server' });
-      const refused = entries.filter((e) => refuseJobs.has(jobIdOf(e.Message)));
-      const kept = entries.filter((e) => !refused.includes(e));
-      const failed = refused.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false, Message: 'injected' }));
-      if (kept.length === 0) return { output: { $metadata: {}, Successful: [], Failed: failed } as PublishBatchCommandOutput, response: {} };
-      const result = await next({ ...args, input: { ...input, PublishBatchRequestEntries: kept } });
-      const output = result.output as PublishBatchCommandOutput;
-      output.Failed = [...(output.Failed ?? []), ...failed];
-      return result;
+      return refuseBatchEntries(args, next, 'PublishBatchRequestEntries', (e) => refuseJobs.has(jobIdOf(e.Message)));
     },
     { step: 'initialize', name: 'partialPublishFailures' },
   );
@@ -61,18 +55,6 @@ beforeEach(() => {
   refuseJobs = new Set();
   refuseWholeRequest = false;
 });
-
-async function receiveAll(queueUrl: string, expected: number): Promise<Message[]> {
-  const { sqs } = aws.clients();
-  const messages: Message[] = [];
-  for (let i = 0; i < 20 && messages.length < expected; i++) {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
-    messages.push(...(Messages ?? []));
-  }
-  // One more look, so a message published twice would show.
-  const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-  return [...messages, ...(Messages ?? [])];
-}
 
 const publisher = (): OutcomePublisher =>
   createSnsOutcomePublisher({ sns, topicArn: resources.outcomeTopic.arn, dynamodb: aws.clients().dynamodb, tableName: resources.idempotencyTable.name });
@@ -101,10 +83,10 @@ describe('outcome publishes batched per invocation (PublishBatch on fauxqs, idem
     expect(results.every((r) => r.status === 'fulfilled' && r.value.published)).toBe(true);
     expect(requests).toEqual([{ command: 'PublishBatchCommand', entries: 10 }]);
 
-    const received = (await receiveAll(resources.outcomeQueue.url, 10)).map((m) => readOutcomeMessage(m.Body ?? ''));
+    const received = (await drainExpecting(aws.clients().sqs, resources.outcomeQueue.url, 10)).map((m) => readOutcomeMessage(m.body));
     expect(received.map((o) => jobKey(o.job)).sort()).toEqual(ids.map((id) => `id:${id}`).sort());
     // The filter policy saw each entry's own attributes.
-    const failedOnly = (await receiveAll(resources.subscribers['failed-only']!.url, 5)).map((m) => readOutcomeMessage(m.Body ?? ''));
+    const failedOnly = (await drainExpecting(aws.clients().sqs, resources.subscribers['failed-only']!.url, 5)).map((m) => readOutcomeMessage(m.body));
     expect(failedOnly.map((o) => jobKey(o.job)).sort()).toEqual(ids.filter((id) => id % 2 === 0).map((id) => `id:${id}`).sort());
   });
 
@@ -119,7 +101,7 @@ describe('outcome publishes batched per invocation (PublishBatch on fauxqs, idem
     const retry = await publishAsOneInvocation(ids);
     // The two published before are suppressed; the two refused are published now.
     expect(retry.map((r) => r.status === 'fulfilled' && r.value.published)).toEqual([false, true, false, true]);
-    const received = (await receiveAll(resources.outcomeQueue.url, 4)).map((m) => readOutcomeMessage(m.Body ?? ''));
+    const received = (await drainExpecting(aws.clients().sqs, resources.outcomeQueue.url, 4)).map((m) => readOutcomeMessage(m.body));
     expect(received.map((o) => jobKey(o.job)).sort()).toEqual(ids.map((id) => `id:${id}`));
   });
 
@@ -131,14 +113,14 @@ describe('outcome publishes batched per invocation (PublishBatch on fauxqs, idem
     refuseWholeRequest = false;
     const retry = await publishAsOneInvocation(ids);
     expect(retry.every((r) => r.status === 'fulfilled' && r.value.published)).toBe(true);
-    expect((await receiveAll(resources.outcomeQueue.url, 3)).length).toBe(3);
+    expect((await drainExpecting(aws.clients().sqs, resources.outcomeQueue.url, 3)).length).toBe(3);
   });
 
   it('publishes a record alone with a plain Publish, as before batching', async () => {
     const [only] = await publishAsOneInvocation([4001]);
     expect(only).toMatchObject({ status: 'fulfilled', value: { published: true } });
     expect(requests).toEqual([{ command: 'PublishCommand', entries: 1 }]);
-    expect((await receiveAll(resources.outcomeQueue.url, 1)).length).toBe(1);
+    expect((await drainExpecting(aws.clients().sqs, resources.outcomeQueue.url, 1)).length).toBe(1);
   });
 
   it('cuts requests at the 256 KiB batch payload: outcomes near the SNS size limit go one per request', async () => {
@@ -154,6 +136,6 @@ describe('outcome publishes batched per invocation (PublishBatch on fauxqs, idem
     const perRequest = Math.floor(SNS_BATCH_LIMITS.payloadBytes / bytes);
     expect(requests.every((r) => r.entries <= perRequest)).toBe(true);
     expect(requests.reduce((n, r) => n + r.entries, 0)).toBe(3);
-    expect((await receiveAll(resources.outcomeQueue.url, 3)).length).toBe(3);
+    expect((await drainExpecting(aws.clients().sqs, resources.outcomeQueue.url, 3)).length).toBe(3);
   });
 });

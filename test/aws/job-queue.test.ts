@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBatchingJobQueue, MAX_BATCH_BYTES, type InvocationJobQueue } from '../../shared/aws/job-queue';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
 import { jobRef } from '../support/factories';
+import { refuseBatchEntries } from '../support/refuse-batch-entries';
 
 let aws: LocalAws;
 let resources: JobWatchResources;
@@ -24,13 +25,7 @@ beforeAll(async () => {
       const input = args.input as SendMessageBatchCommandInput;
       requests.push(input);
       if (refuseWholeRequest) throw Object.assign(new Error('injected: ServiceUnavailable'), { name: 'ServiceUnavailable' });
-      const entries = input.Entries ?? [];
-      const refused = entries.filter((e) => refuseIds.has(e.Id as string));
-      const kept = entries.filter((e) => !refuseIds.has(e.Id as string));
-      const result = kept.length > 0 ? await next({ ...args, input: { ...input, Entries: kept } }) : { output: { $metadata: {}, Successful: [], Failed: [] }, response: {} };
-      const output = result.output as { Failed?: unknown[] };
-      output.Failed = [...(output.Failed ?? []), ...refused.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false, Message: 'injected' }))];
-      return result;
+      return refuseBatchEntries(args, next, 'Entries', (e) => refuseIds.has(e.Id as string));
     },
     { step: 'initialize', name: 'partialBatchFailures' },
   );

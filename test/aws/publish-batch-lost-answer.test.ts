@@ -10,7 +10,6 @@
  * Real SNS client with the function's configuration against fauxqs, real idempotency store on
  * dynalite; the fault is injected below the SDK's retry middleware, after fauxqs answered.
  */
-import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import { jobKey } from '../../shared/alation/job-identifier';
 import { readOutcomeMessage } from '../../shared/contracts/read-outcome';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provisionJobWatch, startLocalAws, type JobWatchResources, type LocalAws } from '../../shared/local/aws';
 import { warnIfPublishRetried } from '../../shared/watch/job-end';
+import { drainExpecting } from '../support/drain-expecting';
 import { outcome } from '../support/outcomes';
 
 let aws: LocalAws;
@@ -55,20 +55,6 @@ afterAll(async () => {
   await aws.stop();
 });
 
-async function receiveAll(queueUrl: string, atLeast: number): Promise<Message[]> {
-  const { sqs } = aws.clients();
-  const messages: Message[] = [];
-  for (let i = 0; i < 20 && messages.length < atLeast; i++) {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    messages.push(...(Messages ?? []));
-  }
-  for (;;) {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    if (!Messages?.length) return messages;
-    messages.push(...Messages);
-  }
-}
-
 describe('a PublishBatch answer lost after SNS carried it out', () => {
   it('delivers each of the ten outcomes twice, with its notificationId, and every record reports the retried request', async () => {
     const lambdaContext = { getRemainingTimeInMillis: () => 30_000 } as Context;
@@ -84,7 +70,7 @@ describe('a PublishBatch answer lost after SNS carried it out', () => {
     expect(results.map((r) => [r.published, r.snsAttempts])).toEqual(ids.map(() => [true, 2]));
     expect(batchRequestsSent).toBe(2); // the SDK sent the batch again
 
-    const received = (await receiveAll(resources.outcomeQueue.url, 20)).map((m) => readOutcomeMessage(m.Body ?? ''));
+    const received = (await drainExpecting(aws.clients().sqs, resources.outcomeQueue.url, 20)).map((m) => readOutcomeMessage(m.body));
     const perJob = new Map<string, string[]>();
     for (const o of received) perJob.set(jobKey(o.job), [...(perJob.get(jobKey(o.job)) ?? []), o.notificationId]);
     expect([...perJob.values()].map((copies) => [copies.length, new Set(copies).size])).toEqual(ids.map(() => [2, 1]));
@@ -106,7 +92,7 @@ describe('a PublishBatch answer lost after SNS carried it out', () => {
     expect((await invocation()).every((r) => r.status === 'rejected')).toBe(true); // every record is retried
     expect((await invocation()).every((r) => r.status === 'fulfilled' && r.value.published && r.value.snsAttempts === 1)).toBe(true);
 
-    const received = (await receiveAll(resources.outcomeQueue.url, 30)).map((m) => readOutcomeMessage(m.Body ?? ''));
+    const received = (await drainExpecting(aws.clients().sqs, resources.outcomeQueue.url, 30)).map((m) => readOutcomeMessage(m.body));
     const perJob = new Map<string, string[]>();
     for (const o of received) perJob.set(jobKey(o.job), [...(perJob.get(jobKey(o.job)) ?? []), o.notificationId]);
     // Two SDK attempts, then the record's retry: three copies, one notificationId.

@@ -3,7 +3,7 @@
  * the visibility timeout, and a record that keeps failing is moved to the DLQ by the
  * queue's redrive policy after maxReceiveCount receives.
  */
-import { SNSClient, type PublishBatchCommandInput, type PublishBatchCommandOutput, type PublishCommandInput } from '@aws-sdk/client-sns';
+import { SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,6 +15,7 @@ import { startLocalJobWatch, type LocalJobWatch } from '../../shared/local/job-w
 import { drainQueue, toOutcomes } from '../../shared/local/outcome-collector';
 import { startAlationSimulator, type AlationSimulator } from '../../shared/local/simulator';
 import { createBatchHandler } from '../../shared/watch/batch-handler';
+import { refuseBatchEntries } from '../support/refuse-batch-entries';
 
 let sim: AlationSimulator;
 let watch: LocalJobWatch;
@@ -32,16 +33,7 @@ function flakySns(): SNSClient {
   sns.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'PublishBatchCommand') {
-        const input = args.input as PublishBatchCommandInput;
-        const entries = input.PublishBatchRequestEntries ?? [];
-        const refused = entries.filter((e) => refuses(e.Message));
-        const failed = refused.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false, Message: 'SNS is unavailable' }));
-        const kept = entries.filter((e) => !refused.includes(e));
-        if (kept.length === 0) return { output: { $metadata: {}, Successful: [], Failed: failed } as PublishBatchCommandOutput, response: {} };
-        const result = await next({ ...args, input: { ...input, PublishBatchRequestEntries: kept } });
-        const output = result.output as PublishBatchCommandOutput;
-        output.Failed = [...(output.Failed ?? []), ...failed];
-        return result;
+        return refuseBatchEntries(args, next, 'PublishBatchRequestEntries', (e) => refuses(e.Message), 'SNS is unavailable');
       }
       if (refuses((args.input as PublishCommandInput).Message)) throw Object.assign(new Error('SNS is unavailable'), { name: 'InternalErrorException' });
       return next(args);
