@@ -174,7 +174,7 @@ const targets: Target[] = [
   },
   {
     section: 'handler',
-    target: '≥ 10× less billed time per record than sequential, batch 10 (10× is the ceiling: see below)',
+    target: '≥ 10× less billed time per record than sequential, batch 10 (at most 10× for any handler: see below)',
     measured: [onLambda, { concurrent, sequential }].flatMap((r) => (r ? [ratioOn(r)] : [])).join('; '),
     met: billedRatio >= 10,
   },
@@ -309,24 +309,28 @@ function handlerCeiling(runs: { concurrent: HandlerRun; sequential: HandlerRun }
   const ratio = s.billedMsPerRecord / c.billedMsPerRecord;
   const records = c.meanRecordsPerInvocation;
   const size = f(records, 0);
+  // Records beyond RECORD_CONCURRENCY wait for a second round of Alation calls: the ceiling is the number of rounds saved.
+  const ceiling = records / Math.ceil(records / c.recordConcurrency);
   const shape = (name: string, key: 'firstChecks' | 'finalChecks') => {
     const together = c.byShape[key].billedMsPerInvocation.mean;
     const alone = s.byShape[key].billedMsPerInvocation.mean / s.meanRecordsPerInvocation;
-    return `${name}: ${size} at once ${f(together, 0)} ms, one in turn ${f(alone, 1)} ms (a sequential invocation's billed time ÷ its records; ${f((alone * s.meanRecordsPerInvocation) / together, 1)}×, ${f(together - alone, 0)} ms above the floor)`;
+    return `${name}: ${size} at once ${f(together)} ms, one in turn ${f(alone)} ms (a sequential invocation's billed time ÷ its records; ${f((alone * s.meanRecordsPerInvocation) / together, 1)}×, ${f(together - alone)} ms above that floor)`;
   };
   return (
-    `- **Handler billed time (${verdict(ratio >= 10)}: ${f(ratio, 1)}× on Node.js ${c.node}, ${f((100 * ratio) / records, 0)} % of the ceiling).** ` +
-    `At batch ${size} no handler can reach ${size}×. An invocation that checks ${size} records at once still waits for Alation once and then runs each ` +
-    `record's calls to their end (a re-send; or the idempotency record, the SNS publish and its completion), which is what one record costs ` +
-    `alone; on top of that its one event loop runs the other records' CPU, one after another. So ${size} records at once cost at least one ` +
-    `record alone, the sequential run pays ${size} of those, and the ratio is ${size}× only if a record's CPU were zero. Measured, by what ` +
-    `the records were (the invocations of this run whose records were all first checks or all final checks): ${shape('first checks, each ending in a re-send', 'firstChecks')}; ` +
-    `${shape('final checks, each ending in an outcome', 'finalChecks')}. What lies above the floor is the other records' work run in turn: ` +
-    `${f(c.cpuMsPerRecord)} ms of CPU per record in the handler's process (a CPU profile puts most of it in the AWS SDK's per-request middleware and ` +
-    `SigV4 signing, our code under 4 %), and the stand-ins answering one request at a time (dynalite applies writes in turn; DynamoDB does not). ` +
-    `Final checks lie further above it: their outcomes go out together (\`PublishBatch\`), but each still makes its own idempotency ` +
-    `claim and completion (two signed DynamoDB calls). Batching those too would bring the ratio nearer ${size}×, never past it. Other ` +
-    `engineers' test runs on the same two cores inflate CPU-bound time, so the ratio moves from run to run.`
+    `- **Handler billed time (${verdict(ratio >= 10)}: ${f(ratio, 1)}× on Node.js ${c.node}, ${f((100 * ratio) / ceiling, 0)} % of the ceiling of ${f(ceiling, 0)}×).** ` +
+    `At batch ${size} with RECORD_CONCURRENCY=${c.recordConcurrency} the ratio is at most ${f(ceiling, 0)}×, for any handler. An invocation that checks ${size} records at once ` +
+    `lasts at least as long as its slowest record's own path: the Alation wait, then that record's calls to their end (a re-send; or the ` +
+    `idempotency claim, the SNS publish and its completion), none of which is faster with other records about than alone. The sequential run pays ` +
+    `${size} such paths. So the ratio reaches ${f(ceiling, 0)}× only if the other records' work fits entirely into the waits of that one path and the ` +
+    `invocation's own work (the duration write at its end) were nil; neither holds for a real handler. Measured, by what the records were (the ` +
+    `invocations of this run whose records were all first checks or all final checks): ${shape('first checks, each ending in a re-send', 'firstChecks')}; ` +
+    `${shape('final checks, each ending in an outcome', 'finalChecks')}. Above that floor lie the other records' work that does not hide in the ` +
+    `waits (the handler process spent ${f(c.cpuMsPerRecord)} ms of CPU per record here, mapping included; a CPU profile puts most of a record's CPU in the AWS SDK's ` +
+    `per-request middleware and SigV4 signing, our code under 4 %), the duration write at the end of an invocation that published (final checks ` +
+    `only; the sequential floor carries a tenth of it), and the stand-ins answering one request at a time (dynalite applies writes in turn; ` +
+    `DynamoDB does not). Ten outcomes go out as one \`PublishBatch\`, but each still makes its own idempotency claim and completion (two signed ` +
+    `DynamoDB calls); batching those too would bring the ratio nearer the ceiling, never past it. The two runs are separate and the machine is ` +
+    `shared, so the measured ratio moves from run to run.`
   );
 }
 
