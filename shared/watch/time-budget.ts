@@ -49,8 +49,8 @@ export function recordTimeReserves(inputs: RecordTimeInputs): TimeReserves {
  * The reserves for one invocation. An invocation shorter than the worst path (local tests
  * run 1.5–6 s functions against stand-ins that answer in milliseconds) gets them scaled down
  * in proportion, to a start reserve of half the invocation (the effect reserve then keeps its
- * share of it: 30 % with the defaults). The deployed defaults (60 s function, 10 s Alation
- * timeout: 50 s start reserve) are not scaled.
+ * share of it: about 32 % with the defaults). The deployed defaults (60 s function, 10 s Alation
+ * timeout: 52.025 s start reserve) are not scaled.
  */
 export function reservesFor(invocationBudgetMs: number, reserves: TimeReserves): TimeReserves {
   if (reserves.startMs <= invocationBudgetMs) return reserves;
