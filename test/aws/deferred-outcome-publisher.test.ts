@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { deferredOutcomePublisher } from '../../shared/aws/deferred-outcome-publisher';
+import { createBatchGate, type BatchGate } from '../../shared/aws/invocation-gate';
 import type { OutcomePublisher } from '../../shared/aws/outcome-publisher';
 import { JobWatchError } from '../../shared/errors';
 import type { Outcome } from '../../shared/contracts/outcome';
@@ -69,4 +70,54 @@ describe('deferredOutcomePublisher', () => {
     await expect(publisher.publish(outcome())).resolves.toEqual({ published: true, messageId: 'm-1' });
     expect(loads).toBe(2);
   });
+
+  describe('for one invocation (forInvocation)', () => {
+    /** A real publisher that can batch: each invocation's gate gets a publisher of its own, recorded. */
+    function batchingPublisher() {
+      const real = recordingPublisher();
+      const gates: BatchGate[] = [];
+      const publisher: OutcomePublisher = {
+        ...real.publisher,
+        forInvocation: (gate) => {
+          gates.push(gate);
+          return real.publisher;
+        },
+      };
+      return { ...real, publisher, gates };
+    }
+
+    it('loads the real publisher on the first publish and binds it to the invocation once, however many records publish', async () => {
+      const real = batchingPublisher();
+      let loads = 0;
+      const publisher = deferredOutcomePublisher(async () => {
+        loads += 1;
+        return real.publisher;
+      });
+      const gate = createBatchGate();
+      const bound = publisher.forInvocation?.(gate);
+      expect(loads).toBe(0); // an invocation that publishes nothing loads nothing
+      await Promise.all([1, 2, 3].map((id) => bound?.publish(outcome({ job: { id } }), context('invocation-1'))));
+      expect({ loads, gates: real.gates, published: real.published.length }).toEqual({ loads: 1, gates: [gate], published: 3 });
+
+      // The next invocation gets its own binding to its own gate.
+      const next = createBatchGate();
+      await publisher.forInvocation?.(next).publish(outcome({ job: { id: 4 } }), context('invocation-2'));
+      expect(real.gates).toEqual([gate, next]);
+    });
+
+    it("does not keep a failed load: the invocation's next publish loads again", async () => {
+      const real = batchingPublisher();
+      let loads = 0;
+      const publisher = deferredOutcomePublisher(async () => {
+        loads += 1;
+        if (loads === 1) throw new Error('Cannot find module');
+        return real.publisher;
+      });
+      const bound = publisher.forInvocation?.(createBatchGate());
+      await expect(bound?.publish(outcome())).rejects.toBeInstanceOf(JobWatchError);
+      await expect(bound?.publish(outcome())).resolves.toEqual({ published: true, messageId: 'm-1' });
+      expect(loads).toBe(2);
+    });
+  });
 });
+
