@@ -65,9 +65,10 @@ interface Pending {
  * Each notification settles on its own: SNS reports success or failure per entry, and a refused
  * entry rejects only its own publish (its record's idempotency claim is then released and the
  * record retried, as after a refused `Publish`); a request that fails as a whole rejects every
- * publish it carried. Nothing is sent again here: like a `Publish` whose answer was lost, a
- * whole request lost after SNS took it is published again by the records' retries (the
- * documented publish→save window), for up to ten outcomes at once instead of one.
+ * publish it carried. Nothing is sent again by this sender, but like a `Publish` whose answer
+ * was lost, a request whose answer is lost after SNS took it is published again, by the SDK's
+ * own retry (then `attempts` is above 1 and the caller warns) or by the records' retries: the
+ * documented at-least-once window, for up to ten outcomes at once instead of one.
  */
 export function createBatchingNotificationSender(options: { readonly sns: Pick<SNSClient, 'send'>; readonly topicArn: string; readonly gate: BatchGate }): SendNotification {
   const direct = directNotificationSender(options.sns, options.topicArn);
