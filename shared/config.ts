@@ -28,8 +28,9 @@ const flag = (fallback: boolean) =>
     z.enum(['true', 'false'], { error: 'must be true or false' }),
   );
 
-// An empty variable means "not set": CloudFormation and shells both produce them.
-const seconds = (min: number, max: number, fallback: number) =>
+// A whole number within bounds (seconds, milliseconds, counts). An empty variable means "not set":
+// CloudFormation and shells both produce them.
+const wholeNumber = (min: number, max: number, fallback: number) =>
   z.pipe(
     z.transform((value: unknown) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : fallback)),
     z.number({ error: 'must be a number' }).check(
@@ -63,22 +64,22 @@ const EnvironmentSchema = z.object({
    */
   DURATION_STATS_TABLE_NAME: z.optional(z.string()),
   /** Shortest wait after a check that finds the job still running (at least 1 s: no hot loop). */
-  POLL_INITIAL_DELAY_SECONDS: seconds(1, MAX_SQS_DELAY_SECONDS, FUNCTION_DEFAULTS.pollInitialDelaySeconds),
+  POLL_INITIAL_DELAY_SECONDS: wholeNumber(1, MAX_SQS_DELAY_SECONDS, FUNCTION_DEFAULTS.pollInitialDelaySeconds),
   /**
    * Longest wait between two checks; SQS allows at most 900 s. The detection delay of a long
    * job is spread over 0–this, so it bounds how late hour-long jobs are reported (BENCHMARKS.md).
    */
-  POLL_MAX_DELAY_SECONDS: seconds(1, MAX_SQS_DELAY_SECONDS, FUNCTION_DEFAULTS.pollMaxDelaySeconds),
+  POLL_MAX_DELAY_SECONDS: wholeNumber(1, MAX_SQS_DELAY_SECONDS, FUNCTION_DEFAULTS.pollMaxDelaySeconds),
   /** The watch deadline: a job still running after this is reported `timed_out`. */
-  MAX_WATCH_SECONDS: seconds(1, 14 * 24 * 3600, FUNCTION_DEFAULTS.maxWatchSeconds),
+  MAX_WATCH_SECONDS: wholeNumber(1, 14 * 24 * 3600, FUNCTION_DEFAULTS.maxWatchSeconds),
   /** Per Alation request. Keep well under the function timeout. */
-  ALATION_TIMEOUT_MS: seconds(100, 60_000, FUNCTION_DEFAULTS.alationTimeoutMs),
+  ALATION_TIMEOUT_MS: wholeNumber(100, 60_000, FUNCTION_DEFAULTS.alationTimeoutMs),
   /** Records of one batch checked at once: a bound on the load put on Alation. */
-  RECORD_CONCURRENCY: seconds(1, 100, FUNCTION_DEFAULTS.recordConcurrency),
+  RECORD_CONCURRENCY: wholeNumber(1, 100, FUNCTION_DEFAULTS.recordConcurrency),
   /** Watch the follow-up jobs a final result names, and publish each chain's verdict. */
   WATCH_FOLLOW_UPS: flag(FUNCTION_DEFAULTS.watchFollowUps),
   /** Deepest follow-up watched (1: the root's follow-ups only). */
-  FOLLOW_UP_MAX_DEPTH: seconds(1, MAX_FOLLOW_UP_DEPTH_LIMIT, FUNCTION_DEFAULTS.followUpMaxDepth),
+  FOLLOW_UP_MAX_DEPTH: wholeNumber(1, MAX_FOLLOW_UP_DEPTH_LIMIT, FUNCTION_DEFAULTS.followUpMaxDepth),
   /** Statuses Alation may add that are final: `completed:successful,cancelled:failed`. */
   EXTRA_FINAL_STATUSES: z.optional(z.string()),
   /**
@@ -86,7 +87,7 @@ const EnvironmentSchema = z.object({
    * its last, is written to the DLQ with the reason instead of being moved there without one.
    * Not set or 0: the redrive policy moves it, reasonless.
    */
-  MAX_RECEIVE_COUNT: seconds(0, 1000, 0),
+  MAX_RECEIVE_COUNT: wholeNumber(0, 1000, 0),
 });
 
 /** The validated configuration of the job-status function. */

@@ -19,19 +19,11 @@ export type SendNotification = (notification: Notification) => Promise<SentNotif
 
 /**
  * SNS `PublishBatch` limits: ten entries, and the entries' messages and attributes together at
- * most 256 KiB, the topic's default `MaximumMessageSize` (SNS API reference, PublishBatch). The
- * subject is counted too, to stay on the safe side of how SNS adds it up.
+ * most 256 KiB, the topic's default `MaximumMessageSize` (SNS API reference, PublishBatch). Each
+ * entry counts its `Notification.bytes`, the subject included, to stay on the safe side of how
+ * SNS adds it up.
  */
 export const SNS_BATCH_LIMITS = { entries: 10, payloadBytes: 256 * 1024 } as const;
-
-/** What one notification counts toward a batch's payload. */
-export function notificationBytes(notification: Notification): number {
-  let bytes = Buffer.byteLength(notification.Message) + Buffer.byteLength(notification.Subject);
-  for (const [name, value] of Object.entries(notification.MessageAttributes)) {
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
-  }
-  return bytes;
-}
 
 /** One notification as `Publish` and a `PublishBatch` entry both take it. */
 const publishFields = (notification: Notification) => ({
@@ -51,7 +43,6 @@ export function directNotificationSender(sns: Pick<SNSClient, 'send'>, topicArn:
 
 interface Pending {
   readonly notification: Notification;
-  readonly bytes: number;
   readonly resolve: (sent: SentNotification) => void;
   readonly reject: (error: Error) => void;
 }
@@ -108,7 +99,7 @@ export function createBatchingNotificationSender(options: { readonly sns: Pick<S
   const flush = () => {
     const entries = pending;
     pending = [];
-    for (const chunk of splitIntoBatches(entries, (entry) => entry.bytes, SNS_BATCH_LIMITS)) void sendChunk(chunk);
+    for (const chunk of splitIntoBatches(entries, (entry) => entry.notification.bytes, SNS_BATCH_LIMITS)) void sendChunk(chunk);
   };
 
   const member = options.gate.join(flush);
@@ -117,7 +108,6 @@ export function createBatchingNotificationSender(options: { readonly sns: Pick<S
     new Promise<SentNotification>((resolve, reject) => {
       pending.push({
         notification,
-        bytes: notificationBytes(notification),
         resolve: (sent) => {
           member.settled();
           resolve(sent);

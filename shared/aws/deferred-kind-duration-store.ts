@@ -1,4 +1,4 @@
-import type { KindDurationStore } from '../watch/kind-duration-store';
+import { recordSamples, type KindDurationStore } from '../watch/kind-duration-store';
 
 /**
  * A duration store that loads the real one (and its DynamoDB client) on first use, so the cold
@@ -15,11 +15,6 @@ export function deferredKindDurationStore(load: () => Promise<KindDurationStore>
   return {
     read: async (kind) => (await store()).read(kind),
     record: async (kind, seconds) => (await store()).record(kind, seconds),
-    recordAll: async (kind, seconds) => {
-      const loaded = await store();
-      if (loaded.recordAll) return loaded.recordAll(kind, seconds);
-      const kept = await Promise.all(seconds.map((s) => loaded.record(kind, s)));
-      return kept.every(Boolean);
-    },
+    recordAll: async (kind, seconds) => recordSamples(await store(), kind, seconds),
   };
 }

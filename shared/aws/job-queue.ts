@@ -9,7 +9,7 @@ import { serializeJobReference, type JobReference } from '../contracts/job-refer
 import { cutText, toSendableText } from '../contracts/sendable-text';
 import { JobWatchError } from '../errors';
 import { createBatchGate, type BatchGate, type RecordGate } from './invocation-gate';
-import { splitIntoBatches } from './sqs-batches';
+import { splitIntoBatches, sqsEntryBytes } from './sqs-batches';
 
 /** The SQS side of the watcher: re-sending running jobs, and setting invalid ones aside. */
 export interface JobQueue {
@@ -70,11 +70,11 @@ const deadLetterMessage = (queueUrl: string, body: string, reason: string, sourc
   const message: OutgoingMessage = { QueueUrl: queueUrl, MessageBody: body === '' ? '(empty body)' : body, MessageAttributes: attributes };
   const bodyBytes = Buffer.byteLength(message.MessageBody);
   const limit = Math.max(bodyBytes, MIN_QUEUE_MESSAGE_BYTES);
-  if (messageBytes(message) <= limit) return message;
+  if (sqsEntryBytes(message) <= limit) return message;
   const note = (kept: number) => `the body was ${bodyBytes} bytes; the first ${kept} are kept so that the DLQ accepts it with its reason`;
   const marker = (kept: number) => `\n[cut by alation-job-watch: ${kept} of ${bodyBytes} bytes kept]`;
   const extra = Buffer.byteLength('bodyTruncated') + Buffer.byteLength('String') + Buffer.byteLength(note(bodyBytes));
-  const room = limit - (messageBytes(message) - bodyBytes) - extra - Buffer.byteLength(marker(bodyBytes));
+  const room = limit - (sqsEntryBytes(message) - bodyBytes) - extra - Buffer.byteLength(marker(bodyBytes));
   const kept = utf8Prefix(message.MessageBody, Math.max(0, room));
   const keptBytes = Buffer.byteLength(kept);
   return {
@@ -124,15 +124,6 @@ interface Pending {
   readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
-}
-
-/** SQS counts the body and each attribute's name, type and value. */
-function messageBytes(message: OutgoingMessage): number {
-  let bytes = Buffer.byteLength(message.MessageBody);
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
-  }
-  return bytes;
 }
 
 /**
@@ -197,7 +188,7 @@ export function createBatchingJobQueue(options: SqsJobQueueOptions & { readonly 
     new Promise<void>((resolve, reject) => {
       const entry: Pending = {
         message,
-        bytes: messageBytes(message),
+        bytes: sqsEntryBytes(message),
         resolve: () => {
           member.settled();
           resolve();

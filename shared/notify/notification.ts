@@ -27,6 +27,8 @@ export interface Notification {
   readonly MessageAttributes: Record<string, MessageAttributeValue>;
   /** The outcome as sent, after any trimming. */
   readonly outcome: Outcome;
+  /** What SNS counts toward its size limits: subject, message and attributes, in UTF-8 bytes. */
+  readonly bytes: number;
 }
 
 /**
@@ -75,8 +77,8 @@ export function buildNotification(outcome: Outcome, maxBytes: number = MAX_NOTIF
     };
   }
 
-  const { Subject, Message } = last?.outcome === sent ? last.rendered : render(sent);
-  return { Subject, Message, MessageStructure: 'json', MessageAttributes: attributes, outcome: sent };
+  const { Subject, Message, size } = last?.outcome === sent ? last.rendered : render(sent);
+  return { Subject, Message, MessageStructure: 'json', MessageAttributes: attributes, outcome: sent, bytes: size };
 }
 
 /** The attributes subscribers filter on (`test` only on test notifications). SNS attribute values may not be empty. */

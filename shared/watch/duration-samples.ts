@@ -1,5 +1,5 @@
 import type { KindDurations } from './duration-histogram';
-import type { KindDurationStore } from './kind-duration-store';
+import { recordSamples, type KindDurationStore } from './kind-duration-store';
 import type { RecordLog } from './process-record';
 import { describeError } from '../errors';
 
@@ -45,7 +45,7 @@ export function collectDurationSamples(store: KindDurationStore, log: Pick<Recor
       await Promise.all(
         kinds.map(async ([kind, seconds]) => {
           try {
-            const kept = store.recordAll ? await store.recordAll(kind, seconds) : (await Promise.all(seconds.map((s) => store.record(kind, s)))).every(Boolean);
+            const kept = await recordSamples(store, kind, seconds);
             if (!kept) log.info('durations not learned: the kind has no place among the learned kinds', { kind, samples: seconds.length });
           } catch (error) {
             log.warn('durations not learned: the store failed', { kind, samples: seconds.length, error: describeError(error) });

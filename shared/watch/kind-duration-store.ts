@@ -27,3 +27,12 @@ export interface KindDurationStore {
    */
   recordAll?(kind: string, seconds: readonly number[]): Promise<boolean>;
 }
+
+/**
+ * Adds several samples of one kind: in one write where the store can (`recordAll`), else one
+ * `record` each. True when every sample was kept.
+ */
+export async function recordSamples(store: KindDurationStore, kind: string, seconds: readonly number[]): Promise<boolean> {
+  if (store.recordAll) return store.recordAll(kind, seconds);
+  return (await Promise.all(seconds.map((s) => store.record(kind, s)))).every(Boolean);
+}

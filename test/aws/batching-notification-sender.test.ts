@@ -7,7 +7,7 @@
 import { SNSClient, type PublishBatchCommandInput } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createBatchingNotificationSender, notificationBytes, SNS_BATCH_LIMITS } from '../../shared/aws/batching-notification-sender';
+import { createBatchingNotificationSender, SNS_BATCH_LIMITS } from '../../shared/aws/batching-notification-sender';
 import { createBatchGate, type BatchGate } from '../../shared/aws/invocation-gate';
 import { createSnsOutcomePublisher, type OutcomePublisher } from '../../shared/aws/outcome-publisher';
 import { jobKey } from '../../shared/alation/job-identifier';
@@ -125,7 +125,7 @@ describe('outcome publishes batched per invocation (PublishBatch on fauxqs, idem
 
   it('cuts requests at the 256 KiB batch payload: outcomes near the SNS size limit go one per request', async () => {
     const big = (id: number) => outcome({ job: { id }, message: 'x'.repeat(120_000) });
-    const bytes = notificationBytes(buildNotification(big(5001)));
+    const { bytes } = buildNotification(big(5001));
     expect(bytes).toBeGreaterThan(SNS_BATCH_LIMITS.payloadBytes / 3);
     const gate = createBatchGate();
     const send = createBatchingNotificationSender({ sns, topicArn: resources.outcomeTopic.arn, gate });

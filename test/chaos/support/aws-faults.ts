@@ -14,6 +14,7 @@ import type { JobWatchConfig } from '../../../shared/config';
 import { createBatchHandler } from '../../../shared/watch/batch-handler';
 import type { JobStatusHandler } from '../../../shared/local/job-watch';
 import { recordAwsCalls, type AwsCallSink } from '../../support/aws-calls';
+import { refuseBatchEntries } from '../../support/refuse-batch-entries';
 
 /** Which calls fail, as shares in [0, 1]. A refused call never reaches the service. */
 export interface AwsFaultPlan {
@@ -196,31 +197,33 @@ async function sendBatch(
   random: () => number,
   shape: BatchShape,
 ): Promise<unknown> {
-  const entries = (args.input[shape.entries] ?? []) as BatchEntry[];
-  const refused = entries.filter(() => shape.entryFailureRate !== undefined && random() < shape.entryFailureRate);
-  const kept = entries.filter((e) => !refused.includes(e));
-  const failed = refused.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false, Message: 'injected fault: entry refused' }));
   const refusedKey = shape.command === 'SendMessageBatchCommand' ? 'SendMessageBatchEntry' : 'PublishBatchEntry';
-  if (refused.length > 0) stats.refused[refusedKey] = (stats.refused[refusedKey] ?? 0) + refused.length;
-  if (kept.length === 0) return { output: { $metadata: {}, Successful: [], Failed: failed }, response: {} };
-  const result = (await next({ ...args, input: { ...args.input, [shape.entries]: kept } })) as { output: { Successful?: { Id?: string }[]; Failed?: unknown[] } };
-  if (env.dead) return never();
-  if (shape.crashAfter?.({ command: shape.command, input: args.input })) {
-    env.dead = true;
-    stats.crashes += 1;
-    env.crash?.(new Error(`injected crash after ${shape.command}`));
-    return never();
-  }
-  const succeeded = new Set((result.output.Successful ?? []).map((s) => s.Id));
-  for (const entry of kept.filter((e) => succeeded.has(e.Id))) {
-    if (shape.keepsBodies) stats.sentBodies.push(String(entry.MessageBody ?? ''), JSON.stringify(entry.MessageAttributes ?? {}));
-    if (shape.counts) {
-      stats[shape.counts] += 1;
-      env.effects += 1;
+  const refuse = () => {
+    const refused = shape.entryFailureRate !== undefined && random() < shape.entryFailureRate;
+    if (refused) stats.refused[refusedKey] = (stats.refused[refusedKey] ?? 0) + 1;
+    return refused;
+  };
+  const sendKept = async (kept: { input: Record<string, unknown> }) => {
+    const result = (await next(kept)) as { output: { Successful?: { Id?: string }[] } };
+    if (env.dead) return never();
+    if (shape.crashAfter?.({ command: shape.command, input: args.input })) {
+      env.dead = true;
+      stats.crashes += 1;
+      env.crash?.(new Error(`injected crash after ${shape.command}`));
+      return never();
     }
-  }
-  result.output.Failed = [...(result.output.Failed ?? []), ...failed];
-  return result;
+    const succeeded = new Set((result.output.Successful ?? []).map((s) => s.Id));
+    for (const entry of (kept.input[shape.entries] ?? []) as BatchEntry[]) {
+      if (!succeeded.has(entry.Id)) continue;
+      if (shape.keepsBodies) stats.sentBodies.push(String(entry.MessageBody ?? ''), JSON.stringify(entry.MessageAttributes ?? {}));
+      if (shape.counts) {
+        stats[shape.counts] += 1;
+        env.effects += 1;
+      }
+    }
+    return result;
+  };
+  return refuseBatchEntries(args, sendKept, shape.entries, refuse, 'injected fault: entry refused');
 }
 
 export interface EnvironmentHandlerOptions {
